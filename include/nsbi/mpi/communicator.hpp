@@ -1,0 +1,87 @@
+#pragma once
+// A thin value-returning wrapper over an MPI communicator. C++ types map to MPI datatypes at
+// compile time (mpi_type<T>()). Everything here is collective or point-to-point on the
+// communicator it wraps; errors abort the whole job (MPI_ERRORS_ARE_FATAL).
+#include <mpi.h>
+
+#include <complex>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <type_traits>
+#include <vector>
+
+namespace nsbi::mpi {
+
+template <typename T>
+MPI_Datatype mpi_type() {
+  if constexpr (std::is_same_v<T, double>) return MPI_DOUBLE;
+  else if constexpr (std::is_same_v<T, float>) return MPI_FLOAT;
+  else if constexpr (std::is_same_v<T, long double>) return MPI_LONG_DOUBLE;
+  else if constexpr (std::is_same_v<T, std::int64_t>) return MPI_INT64_T;
+  else if constexpr (std::is_same_v<T, std::uint64_t>) return MPI_UINT64_T;
+  else if constexpr (std::is_same_v<T, std::int32_t>) return MPI_INT32_T;
+  else if constexpr (std::is_same_v<T, std::uint32_t>) return MPI_UINT32_T;
+  else if constexpr (std::is_same_v<T, std::uint8_t>) return MPI_UINT8_T;
+  else if constexpr (std::is_same_v<T, char>) return MPI_CHAR;
+  else static_assert(sizeof(T) == 0, "no MPI datatype for this type");
+}
+
+enum class Op { sum, max, min };
+
+class Communicator {
+ public:
+  /// MPI_COMM_WORLD.
+  Communicator();
+  explicit Communicator(MPI_Comm comm) : comm_(comm) {}
+
+  int rank() const;
+  int size() const;
+  bool is_root() const { return rank() == 0; }
+  MPI_Comm native() const { return comm_; }
+
+  void barrier() const;
+
+  template <typename T>
+  void broadcast(std::span<T> data, int root = 0) const {
+    MPI_Bcast(data.data(), static_cast<int>(data.size()), mpi_type<std::remove_const_t<T>>(), root, comm_);
+  }
+  template <typename T>
+  void broadcast(T& value, int root = 0) const {
+    broadcast(std::span<T>(&value, 1), root);
+  }
+  void broadcast(std::string& s, int root = 0) const;
+
+  /// In-place allreduce.
+  template <typename T>
+  void allreduce(std::span<T> data, Op op) const {
+    MPI_Allreduce(MPI_IN_PLACE, data.data(), static_cast<int>(data.size()), mpi_type<T>(), native_op(op), comm_);
+  }
+  template <typename T>
+  T allreduce(T value, Op op) const {
+    allreduce(std::span<T>(&value, 1), op);
+    return value;
+  }
+
+  template <typename T>
+  void send(std::span<const T> data, int dest, int tag) const {
+    MPI_Send(data.data(), static_cast<int>(data.size()), mpi_type<T>(), dest, tag, comm_);
+  }
+  template <typename T>
+  MPI_Status recv(std::span<T> data, int source, int tag) const {
+    MPI_Status st;
+    MPI_Recv(data.data(), static_cast<int>(data.size()), mpi_type<T>(), source, tag, comm_, &st);
+    return st;
+  }
+  MPI_Status probe(int source, int tag) const;
+
+  /// Ends every rank of the job: used when one rank has an error the others cannot learn of in
+  /// a collective (DESIGN.md §7: no rank left waiting).
+  [[noreturn]] void abort(int code) const;
+
+ private:
+  static MPI_Op native_op(Op op) { return op == Op::sum ? MPI_SUM : op == Op::max ? MPI_MAX : MPI_MIN; }
+  MPI_Comm comm_;
+};
+
+}  // namespace nsbi::mpi
