@@ -1,0 +1,77 @@
+#include "nsbi/nn/made.hpp"
+
+#include <algorithm>
+
+namespace nsbi::nn {
+
+template <typename T>
+Made<T>::Made(ParameterBuffer<T>& params, int dim, int context_dim, int hidden)
+    : dim_(dim),
+      context_dim_(context_dim),
+      hidden_(hidden),
+      l1_(params, dim, hidden),
+      ctx_(params, context_dim, hidden, /*bias=*/false),
+      l2_(params, hidden, hidden),
+      l3_(params, hidden, 2 * dim) {
+  Eigen::VectorXi deg_in(dim), deg_h(hidden), deg_out(2 * dim);
+  for (int i = 0; i < dim; ++i) deg_in(i) = i + 1;
+  for (int k = 0; k < hidden; ++k) deg_h(k) = k % std::max(1, dim - 1) + std::min(1, dim - 1);
+  for (int i = 0; i < 2 * dim; ++i) deg_out(i) = i % dim + 1;
+  m1_.resize(hidden, dim);
+  m2_.resize(hidden, hidden);
+  m3_.resize(2 * dim, hidden);
+  for (int k = 0; k < hidden; ++k)
+    for (int i = 0; i < dim; ++i) m1_(k, i) = deg_h(k) >= deg_in(i) ? T(1) : T(0);
+  for (int k = 0; k < hidden; ++k)
+    for (int j = 0; j < hidden; ++j) m2_(k, j) = deg_h(k) >= deg_h(j) ? T(1) : T(0);
+  for (int o = 0; o < 2 * dim; ++o)
+    for (int k = 0; k < hidden; ++k) m3_(o, k) = deg_out(o) > deg_h(k) ? T(1) : T(0);
+  l1_.set_mask(m1_);
+  l2_.set_mask(m2_);
+  l3_.set_mask(m3_);
+}
+
+template <typename T>
+void Made<T>::init(RandomStream& rng) {
+  l1_.init_default(rng);
+  ctx_.init_default(rng);
+  l2_.init_default(rng);
+  l3_.init_default(rng);
+}
+
+template <typename T>
+void Made<T>::forward(const Eigen::Ref<const Mat<T>>& u, const Eigen::Ref<const Mat<T>>& c) {
+  const Eigen::Index n = u.cols();
+  u_ = u;
+  c_ = c;
+  h1_.resize(hidden_, n);
+  h2_.resize(hidden_, n);
+  out_.resize(2 * dim_, n);
+  l1_.forward(u_, h1_);
+  if (context_dim_ > 0) ctx_.forward_add(c_, h1_);
+  h1_.array() = h1_.array().tanh();
+  l2_.forward(h1_, h2_);
+  h2_.array() = h2_.array().tanh();
+  l3_.forward(h2_, out_);
+}
+
+template <typename T>
+void Made<T>::backward(const Eigen::Ref<const Mat<T>>& d_out, Eigen::Ref<Mat<T>> du) {
+  const Eigen::Index n = d_out.cols();
+  dh2_.resize(hidden_, n);
+  dh1_.resize(hidden_, n);
+  l3_.backward_params(h2_, d_out);
+  l3_.backward_input(d_out, dh2_);
+  dh2_.array() *= T(1) - h2_.array().square();  // tanh' = 1 − tanh²
+  l2_.backward_params(h1_, dh2_);
+  l2_.backward_input(dh2_, dh1_);
+  dh1_.array() *= T(1) - h1_.array().square();
+  l1_.backward_params(u_, dh1_);
+  if (context_dim_ > 0) ctx_.backward_params(c_, dh1_);
+  l1_.backward_input(dh1_, du);
+}
+
+template class Made<float>;
+template class Made<double>;
+
+}  // namespace nsbi::nn

@@ -1,0 +1,25 @@
+#include "nsbi/nn/standardizer.hpp"
+
+#include <cmath>
+
+namespace nsbi::nn {
+
+Standardizer Standardizer::identity(int d) { return {Eigen::VectorXd::Zero(d), Eigen::VectorXd::Ones(d)}; }
+
+Standardizer Standardizer::fit(const Eigen::Ref<const Eigen::MatrixXd>& data) {
+  const Eigen::Index d = data.rows(), n = data.cols();
+  Standardizer s = identity(static_cast<int>(d));
+  if (n == 0) return s;
+  s.mean = data.rowwise().mean();
+  if (n < 2) return s;
+  for (Eigen::Index i = 0; i < d; ++i) {
+    const double var = (data.row(i).array() - s.mean(i)).square().sum() / static_cast<double>(n - 1);
+    const double sd = std::sqrt(var);
+    s.std(i) = sd > 1e-12 ? sd : 1.0;
+  }
+  return s;
+}
+
+double Standardizer::log_abs_det() const { return -std.array().log().sum(); }
+
+}  // namespace nsbi::nn

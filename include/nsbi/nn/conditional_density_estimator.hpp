@@ -1,0 +1,33 @@
+#pragma once
+// The density-estimator seam: q(y | c) for a batch, backward into the flat gradient buffer,
+// and sampling. NPE uses y = θ, c = x; NLE uses y = x, c = θ. Losses live elsewhere and only
+// supply d(loss)/d(log q) per sample.
+#include <cstdint>
+
+#include "nsbi/core/random.hpp"
+#include "nsbi/nn/parameter_buffer.hpp"
+#include "nsbi/nn/tensor.hpp"
+
+namespace nsbi::nn {
+
+template <typename T>
+class ConditionalDensityEstimator {
+ public:
+  virtual ~ConditionalDensityEstimator() = default;
+
+  virtual int target_dim() const = 0;
+  virtual int context_dim() const = 0;
+  virtual ParameterBuffer<T>& parameters() = 0;
+
+  /// log q(y_n | c_n) for each column: y (target_dim×N), c (context_dim×N), in the raw
+  /// (un-standardised) units of the data → out (N). Keeps what backward() needs.
+  virtual void log_prob(const Eigen::Ref<const Mat<T>>& y, const Eigen::Ref<const Mat<T>>& c,
+                        Eigen::Ref<Vec<T>> out) = 0;
+  /// Given g_n = d(loss)/d(log q(y_n|c_n)) for the last log_prob call, adds d(loss)/d(params)
+  /// to parameters().grads().
+  virtual void backward(const Eigen::Ref<const Vec<T>>& g) = 0;
+  /// n draws y ~ q(· | c) for one context c (context_dim) → target_dim×n.
+  virtual Mat<T> sample(const Eigen::Ref<const Vec<T>>& c, Eigen::Index n, RandomStream& rng) = 0;
+};
+
+}  // namespace nsbi::nn

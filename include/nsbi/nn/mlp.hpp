@@ -1,0 +1,41 @@
+#pragma once
+// Multi-layer perceptron: Linear → activation → … → Linear, one flat parameter buffer.
+// Used by the C2ST classifier and the ratio-estimation classifiers.
+#include <memory>
+#include <vector>
+
+#include "nsbi/nn/linear.hpp"
+
+namespace nsbi::nn {
+
+enum class Activation { relu, tanh };
+
+template <typename T>
+class Mlp {
+ public:
+  /// sizes = {in, hidden..., out}. Weights from RandomStream(seed, initialization, 0, 0):
+  /// Glorot uniform (√(6/(fan_in+fan_out)), as scikit-learn) when glorot, else PyTorch's default.
+  Mlp(std::vector<int> sizes, Activation activation, std::uint64_t seed, bool glorot = false);
+
+  ParameterBuffer<T>& parameters() { return *params_; }
+  const ParameterBuffer<T>& parameters() const { return *params_; }
+  const std::vector<int>& sizes() const { return sizes_; }
+
+  /// X (in×N) → output (out×N); keeps activations for backward.
+  const Mat<T>& forward(const Eigen::Ref<const Mat<T>>& X);
+  /// d_out (out×N) for the last forward: adds parameter gradients; returns d(loss)/dX.
+  const Mat<T>& backward(const Eigen::Ref<const Mat<T>>& d_out);
+  /// Σ of squared weights (not biases), for an L2 penalty, and its gradient added with factor.
+  double weight_square_sum() const;
+  void add_weight_decay_grad(T factor);  // grads_W += factor · W
+
+ private:
+  std::vector<int> sizes_;
+  Activation act_;
+  std::unique_ptr<ParameterBuffer<T>> params_;
+  std::vector<Linear<T>> layers_;
+  std::vector<Mat<T>> a_;   // a_[0] = input, a_[l] = activation output of layer l
+  std::vector<Mat<T>> d_;   // gradient workspace
+};
+
+}  // namespace nsbi::nn
