@@ -75,6 +75,21 @@ class Communicator {
   }
   MPI_Status probe(int source, int tag) const;
 
+  /// Every rank contributes a block of any length; every rank receives the concatenation in
+  /// rank order (and, in `counts`, the length of each rank's block).
+  template <typename T>
+  std::vector<T> allgather_blocks(std::span<const T> mine, std::vector<int>* counts = nullptr) const {
+    const int P = size();
+    std::vector<int> n(P), displ(P, 0);
+    int my_n = static_cast<int>(mine.size());
+    MPI_Allgather(&my_n, 1, MPI_INT, n.data(), 1, MPI_INT, comm_);
+    for (int p = 1; p < P; ++p) displ[p] = displ[p - 1] + n[p - 1];
+    std::vector<T> all(static_cast<std::size_t>(displ[P - 1] + n[P - 1]));
+    MPI_Allgatherv(mine.data(), my_n, mpi_type<T>(), all.data(), n.data(), displ.data(), mpi_type<T>(), comm_);
+    if (counts) *counts = n;
+    return all;
+  }
+
   /// Ends every rank of the job: used when one rank has an error the others cannot learn of in
   /// a collective (DESIGN.md §7: no rank left waiting).
   [[noreturn]] void abort(int code) const;

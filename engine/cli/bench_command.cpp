@@ -1,0 +1,95 @@
+// `nsbi bench train`: trains the conditional MAF for a fixed number of epochs on a pairs CSV and
+// prints one JSON line with the keys of ../shared/peer/torch_maf.py, for side-by-side speed
+// ratios. Under `mpirun -np P` it trains data-parallel (exact gradient allreduce).
+#include <mpi.h>
+
+#include <climits>
+#include <iostream>
+
+#include "nsbi/cli/commands.hpp"
+#include "nsbi/core/error.hpp"
+#include "nsbi/io/csv.hpp"
+#include "nsbi/io/json_writer.hpp"
+#include "nsbi/mpi/communicator.hpp"
+#include "nsbi/nn/estimator_registry.hpp"
+#include "nsbi/train/nll_loss.hpp"
+#include "nsbi/train/trainer.hpp"
+#include "nsbi/version.hpp"
+
+namespace nsbi::cli {
+
+namespace {
+
+struct BenchTrainArgs {
+  std::string data;
+  int theta_dim = 2;
+  int epochs = 20;
+  int batch = 200;
+  int micro_batch = 50;
+  std::string target = "theta";
+  std::uint64_t seed = 0;
+  int hidden = 50, transforms = 5;
+};
+
+void bench_train(const BenchTrainArgs& a) {
+  const mpi::Communicator comm;
+  const CsvTable table = read_csv(a.data);
+  const Eigen::Index d = table.rows.cols();
+  if (a.theta_dim < 1 || a.theta_dim >= d)
+    throw ShapeError(make_message(a.data, "--theta-dim", "between 1 and " + std::to_string(d - 1) + " (the file has " +
+                                                             std::to_string(d) + " columns)",
+                                  std::to_string(a.theta_dim)));
+  const Eigen::MatrixXd theta = table.rows.leftCols(a.theta_dim).transpose();
+  const Eigen::MatrixXd x = table.rows.rightCols(d - a.theta_dim).transpose();
+  const bool npe = a.target == "theta";
+  const Eigen::MatrixXd& y = npe ? theta : x;
+  const Eigen::MatrixXd& c = npe ? x : theta;
+  auto flow = nn::make_density_estimator({"maf", a.transforms, a.hidden}, static_cast<int>(y.rows()),
+                                         static_cast<int>(c.rows()), a.seed, nn::Standardizer::fit(y),
+                                         nn::Standardizer::fit(c));
+  const nn::Mat<float> yf = y.cast<float>(), cf = c.cast<float>();
+  train::NllLoss loss(*flow, yf, cf);
+  train::TrainingOptions opt;
+  opt.batch_size = a.batch;
+  opt.micro_batch = a.micro_batch;
+  opt.max_epochs = a.epochs;
+  opt.stop_after_epochs = INT_MAX;
+  opt.seed = a.seed;
+  const auto result = train::train(loss, y.cols(), opt, comm);
+  if (!comm.is_root()) return;
+  double seconds = 0;
+  for (const auto& e : result.history) seconds += e.seconds;
+  JsonWriter j(std::cout, 0);
+  j.begin_object();
+  j.field("framework", std::string("nsbi ") + kVersion).field("threads", 1).field("ranks", comm.size());
+  j.field("pairs", y.cols()).field("epochs", a.epochs).field("params", flow->parameters().size());
+  j.field("micro_batch", a.micro_batch);
+  j.field("seconds_per_epoch", seconds / a.epochs);
+  j.field("train_pairs_per_second", static_cast<double>(result.train_examples) * a.epochs / seconds);
+  j.field("communication_fraction", result.communication_seconds / seconds);
+  j.field("final_train_loss", result.history.back().train_loss);
+  j.field("final_val_loss", result.history.back().val_loss);
+  j.end_object();
+  std::cout << std::endl;
+}
+
+}  // namespace
+
+void add_bench_command(CLI::App& app) {
+  auto* bench = app.add_subcommand("bench", "Benchmarks");
+  bench->require_subcommand(1);
+  auto a = std::make_shared<BenchTrainArgs>();
+  auto* tr = bench->add_subcommand("train", "Train the MAF for a fixed number of epochs and print timing JSON");
+  tr->add_option("--data", a->data, "pairs CSV: theta columns then x columns, header row")->required();
+  tr->add_option("--theta-dim", a->theta_dim, "number of theta columns")->required();
+  tr->add_option("--epochs", a->epochs, "epochs")->check(CLI::PositiveNumber);
+  tr->add_option("--batch", a->batch, "minibatch size")->check(CLI::PositiveNumber);
+  tr->add_option("--micro-batch", a->micro_batch, "gradient micro-shard size")->check(CLI::PositiveNumber);
+  tr->add_option("--target", a->target, "density target: theta (NPE) or x (NLE)")->check(CLI::IsMember({"theta", "x"}));
+  tr->add_option("--seed", a->seed, "seed");
+  tr->add_option("--hidden", a->hidden, "hidden units per MADE layer");
+  tr->add_option("--transforms", a->transforms, "MADE transforms");
+  tr->callback([a] { bench_train(*a); });
+}
+
+}  // namespace nsbi::cli

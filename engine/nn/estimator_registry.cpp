@@ -1,0 +1,26 @@
+#include "nsbi/nn/estimator_registry.hpp"
+
+#include "nsbi/core/error.hpp"
+#include "nsbi/nn/masked_autoregressive_flow.hpp"
+
+namespace nsbi::nn {
+
+const std::vector<std::string>& density_estimator_names() {
+  static const std::vector<std::string> names{"maf"};
+  return names;
+}
+
+std::unique_ptr<ConditionalDensityEstimator<float>> make_density_estimator(const DensityEstimatorSpec& spec,
+                                                                           int target_dim, int context_dim,
+                                                                           std::uint64_t seed, Standardizer y_std,
+                                                                           Standardizer c_std) {
+  if (spec.name == "maf")
+    return std::make_unique<MaskedAutoregressiveFlow<float>>(target_dim, context_dim,
+                                                             MafOptions{spec.transforms, spec.hidden}, seed,
+                                                             std::move(y_std), std::move(c_std));
+  std::string known;
+  for (const auto& n : density_estimator_names()) known += (known.empty() ? "" : ", ") + n;
+  throw ConfigError(make_message("estimator", "name", "one of " + known, "\"" + spec.name + "\""));
+}
+
+}  // namespace nsbi::nn

@@ -1,0 +1,14 @@
+#pragma once
+// Subcommands of the `nsbi` executable, one file each under engine/cli/.
+#include <CLI/CLI.hpp>
+
+namespace nsbi::cli {
+
+/// `nsbi run CONFIG [--set key.path=value ...]`
+void add_run_command(CLI::App& app);
+/// `nsbi tasks`
+void add_tasks_command(CLI::App& app);
+/// `nsbi bench train --data pairs.csv --theta-dim D --epochs E ...`
+void add_bench_command(CLI::App& app);
+
+}  // namespace nsbi::cli

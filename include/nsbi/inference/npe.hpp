@@ -1,0 +1,32 @@
+#pragma once
+// Neural posterior estimation, one round (Papamakarios & Murray 2016; Greenberg et al. 2019 with
+// the prior as proposal): train q(θ | x) by maximum likelihood on pairs (θ_n, x_n), θ_n ~ p(θ),
+// then sample q(θ | x_o), rejecting draws outside the prior's support.
+#include <memory>
+
+#include "nsbi/inference/posterior_sampler.hpp"
+#include "nsbi/nn/estimator_registry.hpp"
+#include "nsbi/train/trainer.hpp"
+
+namespace nsbi {
+
+struct NpeOptions {
+  nn::DensityEstimatorSpec estimator;
+  train::TrainingOptions training;
+  RejectionOptions sampling;
+  std::uint64_t seed = 1;
+};
+
+struct NpeResult {
+  std::unique_ptr<nn::ConditionalDensityEstimator<float>> estimator;
+  train::TrainingResult training;
+  PosteriorSamples posterior;
+  double train_seconds = 0, sample_seconds = 0;
+};
+
+/// θ: theta_dim×N, x: x_dim×N (finite pairs only); identical on every rank of `comm`.
+/// Collective; every rank returns the same estimator weights and samples.
+NpeResult run_npe(const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x, const Eigen::VectorXd& x_o,
+                  const Prior& prior, const NpeOptions& options, const mpi::Communicator& comm);
+
+}  // namespace nsbi

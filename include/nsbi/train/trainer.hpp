@@ -1,0 +1,61 @@
+#pragma once
+// Data-parallel minibatch training with the `sbi` defaults (DESIGN.md §2, §3).
+//
+// Every minibatch is cut into micro-shards of a fixed size (independent of the rank count);
+// rank r computes the gradient of shards r, r+P, r+2P, …; the shard gradients are summed exactly
+// across ranks (ExactAllreduce), so every rank takes the identical clipped Adam step. Validation
+// loss, early stopping and the restore of the best weights are decided from exactly reduced
+// values, so every rank takes the same decisions and the trained weights are bitwise the same for
+// any number of ranks.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "nsbi/mpi/communicator.hpp"
+#include "nsbi/train/shard_loss.hpp"
+
+namespace nsbi::train {
+
+struct TrainingOptions {
+  int batch_size = 200;
+  double learning_rate = 5e-4;
+  double clip_norm = 5.0;  // ≤ 0: no clipping
+  double validation_fraction = 0.1;
+  int stop_after_epochs = 20;
+  int max_epochs = 100000;
+  int micro_batch = 50;
+  std::uint64_t seed = 1;
+  std::uint32_t round = 0;
+  bool verbose = false;  // one line per epoch on rank 0's stderr
+};
+
+struct EpochRecord {
+  int epoch = 0;
+  double train_loss = 0;  // mean over the epoch's training examples
+  double val_loss = 0;    // mean over the validation examples
+  double seconds = 0;
+};
+
+struct TrainingResult {
+  std::vector<EpochRecord> history;
+  int best_epoch = -1;
+  double best_val_loss = 0;
+  bool early_stopped = false;
+  std::int64_t steps = 0;
+  std::int64_t train_examples = 0, validation_examples = 0;
+  double seconds = 0;
+  double communication_seconds = 0;
+};
+
+/// Trains on examples 0..n_examples−1 of `loss`; collective over `comm`. On return the
+/// parameters hold the weights of the best validation epoch.
+TrainingResult train(ShardLoss& loss, std::int64_t n_examples, const TrainingOptions& options,
+                     const mpi::Communicator& comm);
+
+/// The training/validation split: a permutation of 0..n−1 from the seed; the first
+/// round(fraction·n) indices validate. Pure, for tests.
+void split_examples(std::int64_t n, double validation_fraction, std::uint64_t seed, std::uint32_t round,
+                    std::vector<std::int64_t>& train, std::vector<std::int64_t>& validation);
+
+}  // namespace nsbi::train
