@@ -1,0 +1,17 @@
+#pragma once
+// x ~ N(θ, 0.1·I_D): the likelihood shared by gaussian_linear and gaussian_linear_uniform
+// (TASKS.md §1, §2); 0.1 is a variance.
+#include "workers/simulators/builtin_simulator.hpp"
+
+namespace nsbi {
+
+class GaussianLinearSimulator final : public BuiltinSimulator {
+ public:
+  GaussianLinearSimulator(std::string name, int dim) : BuiltinSimulator(std::move(name), dim, dim) {}
+
+ protected:
+  void simulate_one(const Eigen::Ref<const Eigen::VectorXd>& theta, RandomStream& rng,
+                    Eigen::Ref<Eigen::VectorXd> x) const override;
+};
+
+}  // namespace nsbi

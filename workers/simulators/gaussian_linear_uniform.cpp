@@ -1,0 +1,16 @@
+// sbibm gaussian_linear_uniform (TASKS.md §2): θ ~ U([−1, 1]¹⁰), x ~ N(θ, 0.1·I₁₀).
+#include <memory>
+
+#include "nsbi/prior/box_uniform.hpp"
+#include "nsbi/simulator/task.hpp"
+#include "workers/simulators/gaussian_linear.hpp"
+
+namespace nsbi {
+
+Task gaussian_linear_uniform_task() {
+  return {"gaussian_linear_uniform", 10, 10, "uniform prior on [-1,1]^10, x ~ N(theta, 0.1 I); box-truncated Gaussian posterior",
+          [] { return std::make_unique<BoxUniform>(Eigen::VectorXd::Constant(10, -1.0), Eigen::VectorXd::Constant(10, 1.0)); },
+          [] { return std::make_unique<GaussianLinearSimulator>("gaussian_linear_uniform", 10); }};
+}
+
+}  // namespace nsbi
