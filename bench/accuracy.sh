@@ -31,8 +31,6 @@ cat > "$cfg" <<TOML
 seed = $seed
 [task]
 name = "two_moons"
-[observation]
-values = [0.0]
 [inference]
 method = "$method"
 estimator = "maf"
@@ -44,7 +42,8 @@ echo "task,observation,simulations,c2st,train_seconds,total_seconds,epochs" > "$
 for task in $tasks; do
   for o in $obs; do
     dir=$out/$task/obs$o
-    "${launch[@]}" "$nsbi" run "$cfg" --set task.name="$task" --set observation.values=[] \
+    mkdir -p "$out/$task"
+    "${launch[@]}" "$nsbi" run "$cfg" --set task.name="$task" \
       --set observation.file="$shared/sbibm/$task/obs$o/observation.csv" --set output.dir="$dir" \
       --set seed=$((seed + o)) "${extra[@]}" 2> "$dir.log" || { cat "$dir.log"; exit 1; }
     c=$("$nsbi" c2st "$dir/posterior_samples.csv" "$shared/sbibm/$task/obs$o/reference_posterior_samples.csv")

@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "nsbi/cli/c2st_command.hpp"
 #include "nsbi/cli/commands.hpp"
 #include "nsbi/core/error.hpp"
 #include "nsbi/mpi/communicator.hpp"
@@ -20,6 +21,7 @@ int main(int argc, char** argv) {
   add_run_command(app);
   add_tasks_command(app);
   add_bench_command(app);
+  add_c2st_command(app);
 
   try {
     app.parse(argc, argv);

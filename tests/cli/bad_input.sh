@@ -1,0 +1,64 @@
+#!/usr/bin/env bash
+# bad_input.sh NSBI WORKDIR — each case must exit with code 2 and print one error line on stderr
+# that contains the expected words (file, key, expected and found values).
+set -uo pipefail
+nsbi=$1 work=$2
+rm -rf "$work"; mkdir -p "$work"; cd "$work"
+fail=0
+good='[task]
+name = "two_moons"
+[observation]
+values = [0.1, 0.2]
+[inference]
+simulations = 200
+[training]
+max_epochs = 2
+[posterior]
+samples = 100'
+
+# expect NAME EXPECTED_SUBSTRING... -- ARGS...
+expect() {
+  local name=$1; shift
+  local subs=()
+  while [[ $1 != "--" ]]; do subs+=("$1"); shift; done
+  shift
+  "$nsbi" "$@" > out.txt 2> err.txt
+  local code=$?
+  local lines
+  lines=$(grep -c . err.txt)
+  if [[ $code -ne 2 ]]; then echo "FAIL $name: exit code $code, expected 2"; cat err.txt; fail=1; return; fi
+  if [[ $lines -ne 1 ]]; then echo "FAIL $name: $lines stderr lines, expected 1"; cat err.txt; fail=1; return; fi
+  for s in "${subs[@]}"; do
+    if ! grep -qF -- "$s" err.txt; then echo "FAIL $name: message lacks '$s':"; cat err.txt; fail=1; return; fi
+  done
+  echo "ok   $name: $(cat err.txt)"
+}
+
+printf '%s\n' "$good" > good.toml
+printf '[task\nname = "two_moons"\n' > malformed.toml
+expect malformed_toml "malformed.toml" ":1" -- run malformed.toml
+
+printf '%s\n[inference]\nsimulatons = 5\n' "[task]
+name = \"two_moons\"
+[observation]
+values = [0.1, 0.2]" > unknown_key.toml
+expect unknown_key "unknown_key.toml" "simulatons" -- run unknown_key.toml
+
+expect unknown_task "task.name" "two_moons" "no_such_task" -- run good.toml --set task.name=no_such_task
+
+expect wrong_type "inference.simulations" "many" -- run good.toml --set inference.simulations='"many"'
+
+expect wrong_obs_dim "observation" "2" "3" -- run good.toml --set 'observation.values=[0.1, 0.2, 0.3]'
+
+printf 'data_1,data_2\n0.1,nan\n' > nan_obs.csv
+expect nonfinite_obs "nan_obs.csv" "column 2" "finite" "nan" -- run good.toml --set observation.values=[] --set observation.file="$work/nan_obs.csv"
+
+expect missing_obs_file "does_not_exist.csv" -- run good.toml --set observation.values=[] --set observation.file="$work/does_not_exist.csv"
+
+printf 'data_1,data_2,data_3\n0.1,0.2,0.3\n' > obs3.csv
+expect obs_file_dim "obs3.csv" "2" "3" -- run good.toml --set observation.values=[] --set observation.file="$work/obs3.csv"
+
+expect missing_config "no_config.toml" -- run no_config.toml
+
+[[ $fail -eq 0 ]] && echo "all bad-input cases give one clear line and exit code 2"
+exit $fail
