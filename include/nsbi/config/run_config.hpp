@@ -1,0 +1,162 @@
+#pragma once
+// The run configuration: plain structs with the defaults of the reference package `sbi`
+// (DESIGN.md §2), read from TOML (toml++) by load_run_config and written back by to_toml.
+//
+//   seed = 1
+//   [task]        name = "two_moons"
+//   [prior]       type = "box_uniform" | "gaussian" | "lognormal" | "product"   (optional)
+//   [simulator]   kind, command, mode, library, symbol, theta_dim, x_dim, timeout, kill_grace,
+//                 max_retries, on_failure, max_resample_factor, chunk_size
+//   [observation] file = "obs.csv"  or  values = [..]
+//   [inference]   method, estimator, simulations, rounds
+//   [estimator]   hidden_features, transforms
+//   [training]    batch_size, learning_rate, clip_norm, validation_fraction, stop_after_epochs,
+//                 max_epochs, micro_batch
+//   [posterior]   samples, max_sampling_draws, min_acceptance_warning
+//   [output]      dir, overwrite
+#include <Eigen/Core>
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nsbi/prior/prior.hpp"
+#include "nsbi/simulator/simulator_options.hpp"
+
+namespace nsbi {
+
+/// Inference methods and estimators that a configuration may name. Each is one list in
+/// run_config.cpp; implementing a new one adds one entry there.
+const std::vector<std::string>& accepted_methods();
+const std::vector<std::string>& accepted_estimators();
+/// Prior types of the [prior] table: box_uniform, gaussian, lognormal, product.
+const std::vector<std::string>& accepted_prior_types();
+
+/// [task]: a builtin benchmark task (prior + simulator). Empty name = none.
+struct TaskConfig {
+  std::string name;
+};
+
+/// [prior]: an explicit prior, replacing the task's. Which fields are used depends on `type`:
+///   box_uniform: low, high            gaussian: mean and (std or covariance)
+///   lognormal: log_mean, log_std      product: parts (θ is the concatenation of the parts' θ)
+struct PriorConfig {
+  std::string type;
+  std::vector<double> low, high;
+  std::vector<double> mean, std;
+  std::vector<std::vector<double>> covariance;  // rows of a symmetric positive-definite D×D matrix
+  std::vector<double> log_mean, log_std;
+  std::vector<PriorConfig> parts;
+
+  /// Dimension of θ under this prior (0 for an unknown type).
+  int dim() const;
+};
+
+/// [observation]: x_o, exactly one of a CSV file (one row, optional header) or inline values.
+/// load_run_config stores `file` as an absolute path (relative paths in the config file resolve
+/// against its directory; relative paths given with --set against the working directory).
+struct ObservationConfig {
+  std::string file;
+  std::vector<double> values;
+};
+
+struct InferenceConfig {
+  std::string method = "npe";     // one of accepted_methods()
+  std::string estimator = "maf";  // one of accepted_estimators()
+  std::int64_t simulations = 10000;  // per round
+  int rounds = 1;
+};
+
+struct EstimatorConfig {
+  int hidden_features = 50;
+  int transforms = 5;
+};
+
+struct TrainingConfig {
+  int batch_size = 200;
+  double learning_rate = 5e-4;
+  double clip_norm = 5.0;            // max global gradient norm
+  double validation_fraction = 0.1;  // in (0, 1)
+  int stop_after_epochs = 20;        // early stopping patience
+  int max_epochs = 100000;
+  int micro_batch = 50;  // gradient micro-shard size: the unit of work whose size does not depend on P
+};
+
+struct PosteriorConfig {
+  std::int64_t samples = 10000;
+  std::int64_t max_sampling_draws = 10000000;  // cap on proposal draws for rejection sampling
+  double min_acceptance_warning = 1e-3;        // warn below this acceptance rate
+};
+
+struct OutputConfig {
+  std::string dir;  // load_run_config defaults it to "runs/<config file stem>"
+  bool overwrite = true;
+};
+
+struct RunConfig {
+  std::uint64_t seed = 1;
+  TaskConfig task;
+  std::optional<PriorConfig> prior;  // [prior] if given, else the task's prior
+  SimulatorOptions simulator;
+  ObservationConfig observation;
+  InferenceConfig inference;
+  EstimatorConfig estimator;
+  TrainingConfig training;
+  PosteriorConfig posterior;
+  OutputConfig output;
+  std::string source;  // the file it was loaded from; "" when built in code
+
+  /// Throws ConfigError naming the first invalid key ("<key>: expected <what>, got <value>"):
+  /// ranges, accepted names, an unknown task, prior and simulator dimensions that disagree,
+  /// not exactly one observation source. observation.values of the wrong length is a ShapeError,
+  /// a non-finite entry a NumericalError naming its index. Does not read any file.
+  void validate() const;
+
+  /// Dimension of θ: simulator.theta_dim if set, else the [prior]'s, else the task's (0 if unknown).
+  int theta_dim() const;
+  /// Dimension of x: simulator.x_dim if set, else the task's (0 if unknown).
+  int x_dim() const;
+};
+
+/// Reads the TOML file at `path`, applies `overrides` ("key.path=value", the value parsed as a
+/// TOML value — number, bool, array, inline table, quoted string — or else taken as a bare
+/// string; a key absent from the file is created), and validates the result.
+/// Relative observation.file paths become absolute (see ObservationConfig); an absent output.dir
+/// becomes "runs/<file stem>". Throws IoError (unreadable file), or the errors of validate()
+/// prefixed with "file:line:col" where toml++ knows it, or with "--set <argument>" for a value
+/// that came from an override: malformed TOML (with toml++'s description), unknown key (listing
+/// the valid keys of its table), wrong type, invalid value.
+RunConfig load_run_config(const std::string& path, const std::vector<std::string>& overrides = {});
+
+/// The same from TOML text; `source_name` stands for the file in messages and relative paths
+/// resolve against the working directory.
+RunConfig parse_run_config(const std::string& toml_text, const std::string& source_name,
+                           const std::vector<std::string>& overrides = {});
+
+/// The resolved configuration as TOML: every key with its value, so that loading it gives back
+/// an identical RunConfig (doubles round-trip exactly).
+std::string to_toml(const RunConfig& config);
+
+/// The observed data x_o.
+struct Observation {
+  Eigen::VectorXd x_o;  // length x_dim
+  std::string source;   // the file it came from, or "observation.values"
+};
+
+/// Reads x_o from observation.file (relative paths resolve against the directory of
+/// config.source) or observation.values and checks it: IoError for a missing or malformed file,
+/// ShapeError when its length is not config.x_dim() (or the file has more than one data row),
+/// NumericalError naming the index of a non-finite value.
+Observation load_observation(const RunConfig& config);
+
+/// Reads an observation CSV file (one data row, optional header) and checks it as above;
+/// `x_dim` = 0 skips the length check. `what` names the expected length in messages.
+Observation load_observation_file(const std::string& path, int x_dim, const std::string& what = "x dimension");
+
+/// The prior of the run: from [prior] if present, else the task's.
+std::unique_ptr<Prior> make_prior(const RunConfig& config);
+/// The prior described by one [prior] table (validated first).
+std::unique_ptr<Prior> make_prior(const PriorConfig& prior);
+
+}  // namespace nsbi

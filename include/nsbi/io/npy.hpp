@@ -1,0 +1,29 @@
+#pragma once
+// NumPy .npy files (format version 1.0, little-endian, C order), so that numpy.load reads the
+// run's arrays directly. Reference: numpy/lib/format.py ("NPY format" NEP 1).
+#include <Eigen/Core>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace nsbi {
+
+/// Writes `samples` (D×N, one sample per column) as a float64 array of shape (N, D), one sample
+/// per row: numpy.load(path)[i] is sample i. (Column-major D×N memory is row-major N×D, so the
+/// data is written as it lies.) Throws IoError if the file cannot be written.
+void write_npy(const std::string& path, const Eigen::Ref<const Eigen::MatrixXd>& samples);
+
+/// Writes `values` as a uint8 array of shape (N,) (descr '|u1', the form numpy itself writes),
+/// e.g. per-simulation SimStatus codes.
+void write_npy(const std::string& path, std::span<const std::uint8_t> values);
+
+/// Reads a float64 array of shape (N, D) (C or Fortran order) or (N,) (then D = 1) and returns it
+/// D×N, one sample per column: the inverse of write_npy. Throws IoError naming the file and the
+/// problem (not an .npy file, another dtype or rank, truncated data).
+Eigen::MatrixXd read_npy_matrix(const std::string& path);
+
+/// Reads a uint8 array of shape (N,).
+std::vector<std::uint8_t> read_npy_u8(const std::string& path);
+
+}  // namespace nsbi
