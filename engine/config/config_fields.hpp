@@ -67,6 +67,7 @@ void visit_fields(C& c, V&& v) {
   v("inference", "estimator", c.inference.estimator, accepted_estimators());
   v("inference", "simulations", c.inference.simulations, Rule::positive);
   v("inference", "rounds", c.inference.rounds, Rule::positive);
+  v("inference", "unconstrained", c.inference.unconstrained, Rule::any);
 
   v("estimator", "hidden_features", c.estimator.hidden_features, Rule::positive);
   v("estimator", "transforms", c.estimator.transforms, Rule::positive);
@@ -78,6 +79,8 @@ void visit_fields(C& c, V&& v) {
   v("training", "stop_after_epochs", c.training.stop_after_epochs, Rule::positive);
   v("training", "max_epochs", c.training.max_epochs, Rule::positive);
   v("training", "micro_batch", c.training.micro_batch, Rule::positive);
+  v("training", "lr_decays", c.training.lr_decays, Rule::non_negative);
+  v("training", "lr_decay_factor", c.training.lr_decay_factor, Rule::open_unit);
 
   v("posterior", "samples", c.posterior.samples, Rule::positive);
   v("posterior", "max_sampling_draws", c.posterior.max_sampling_draws, Rule::positive);

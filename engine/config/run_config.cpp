@@ -269,6 +269,9 @@ void validate_prior(const PriorConfig& p, const std::string& path, const Locate&
 
 void validate(const RunConfig& c, const Locate& locate) {
   visit_fields(c, Checker{locate});
+  // Sequential (multi-round) inference is not implemented yet: refuse rather than ignore.
+  if (c.inference.rounds != 1)
+    fail(locate, "inference.rounds", "1 (sequential rounds are not implemented yet)", std::to_string(c.inference.rounds));
 
   const Task* task = nullptr;
   if (!c.task.name.empty()) {

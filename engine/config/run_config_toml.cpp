@@ -371,6 +371,21 @@ RunConfig parse(const std::string& text, const std::string& source, const fs::pa
     const fs::path base = origins.override_of("observation.file") ? fs::current_path() : base_dir;
     config.observation.file = fs::absolute(base / config.observation.file).lexically_normal().string();
   }
+  // Simulator paths likewise: the plugin library, and every command word that names an existing
+  // file relative to that base (e.g. "simulators/two_moons.py"); program names looked up on PATH
+  // ("python3") and other arguments stay as written.
+  {
+    const fs::path sim_base_lib = origins.override_of("simulator.library") ? fs::current_path() : base_dir;
+    if (!config.simulator.library.empty() && fs::path(config.simulator.library).is_relative())
+      config.simulator.library = fs::absolute(sim_base_lib / config.simulator.library).lexically_normal().string();
+    const fs::path sim_base_cmd = origins.override_of("simulator.command") ? fs::current_path() : base_dir;
+    for (auto& word : config.simulator.command) {
+      const fs::path p(word);
+      if (p.is_relative() && word.find('/') != std::string::npos && word.find('{') == std::string::npos &&
+          fs::exists(sim_base_cmd / p))
+        word = fs::absolute(sim_base_cmd / p).lexically_normal().string();
+    }
+  }
   if (!toml::at_path(root, "output.dir")) {
     config.output.dir = (fs::path("runs") / fs::path(source).stem()).string();
   }

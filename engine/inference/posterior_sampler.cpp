@@ -17,10 +17,11 @@ PosteriorSamples sample_posterior(nn::ConditionalDensityEstimator<float>& q, con
   for (std::int64_t pass = 0; n_accepted_total < opt.samples && out.draws < opt.max_draws; ++pass) {
     // Blocks pass·P … pass·P+P−1, block pass·P+r on rank r.
     RandomStream rng(opt.seed, StreamId::posterior, opt.round, static_cast<std::uint64_t>(pass * P + r));
-    const nn::Mat<float> y = q.sample(c, opt.block, rng);
+    Eigen::MatrixXd y = q.sample(c, opt.block, rng).cast<double>();
+    if (opt.unconstrained) y = prior.from_unconstrained(y);
     mine.clear();
     for (Eigen::Index j = 0; j < y.cols(); ++j) {
-      const Eigen::VectorXd t = y.col(j).cast<double>();
+      const Eigen::VectorXd t = y.col(j);
       if (t.allFinite() && prior.in_support(t)) mine.insert(mine.end(), t.data(), t.data() + D);
     }
     const auto all = comm.allgather_blocks<double>(mine, &counts);

@@ -62,7 +62,7 @@ void write_report(const fs::path& path, const RunConfig& cfg, int ranks, const S
   const auto& tr = npe.training;
   j.key("training").begin_object();
   j.field("epochs", tr.history.size()).field("best_epoch", tr.best_epoch).field("best_val_loss", tr.best_val_loss);
-  j.field("early_stopped", tr.early_stopped).field("steps", tr.steps);
+  j.field("early_stopped", tr.early_stopped).field("lr_decays", tr.lr_decays).field("steps", tr.steps);
   j.field("train_examples", tr.train_examples).field("validation_examples", tr.validation_examples);
   j.field("communication_seconds", tr.communication_seconds);
   std::vector<double> train_loss, val_loss, secs;
@@ -158,6 +158,7 @@ RunSummary run_inference(const RunConfig& cfg, const mpi::Communicator& comm) {
 
   NpeOptions npe_opt;
   npe_opt.seed = cfg.seed;
+  npe_opt.unconstrained = cfg.inference.unconstrained;
   npe_opt.estimator = {cfg.inference.estimator, cfg.estimator.transforms, cfg.estimator.hidden_features};
   auto& to = npe_opt.training;
   to.batch_size = cfg.training.batch_size;
@@ -167,6 +168,8 @@ RunSummary run_inference(const RunConfig& cfg, const mpi::Communicator& comm) {
   to.stop_after_epochs = cfg.training.stop_after_epochs;
   to.max_epochs = cfg.training.max_epochs;
   to.micro_batch = cfg.training.micro_batch;
+  to.lr_decays = cfg.training.lr_decays;
+  to.lr_decay_factor = cfg.training.lr_decay_factor;
   npe_opt.sampling.samples = cfg.posterior.samples;
   npe_opt.sampling.max_draws = cfg.posterior.max_sampling_draws;
   NpeResult npe = run_npe(th_valid, x_valid, obs.x_o, *prior, npe_opt, comm);

@@ -128,6 +128,16 @@ TrainingResult train(ShardLoss& loss, std::int64_t n_examples, const TrainingOpt
       best_weights = params.values();
       since_improvement = 0;
     } else if (++since_improvement >= opt.stop_after_epochs) {
+      if (result.lr_decays < opt.lr_decays) {
+        // Plateau: continue from the best weights with a smaller step.
+        params.values() = best_weights;
+        adam.options().learning_rate *= opt.lr_decay_factor;
+        ++result.lr_decays;
+        since_improvement = 0;
+        if (opt.verbose && comm.is_root())
+          std::fprintf(stderr, "plateau: learning rate now %g\n", adam.options().learning_rate);
+        continue;
+      }
       result.early_stopped = true;
       break;
     }

@@ -8,10 +8,10 @@
 //   [simulator]   kind, command, mode, library, symbol, theta_dim, x_dim, timeout, kill_grace,
 //                 max_retries, on_failure, max_resample_factor, chunk_size
 //   [observation] file = "obs.csv"  or  values = [..]
-//   [inference]   method, estimator, simulations, rounds
+//   [inference]   method, estimator, simulations, rounds, unconstrained
 //   [estimator]   hidden_features, transforms
 //   [training]    batch_size, learning_rate, clip_norm, validation_fraction, stop_after_epochs,
-//                 max_epochs, micro_batch
+//                 max_epochs, micro_batch, lr_decays, lr_decay_factor
 //   [posterior]   samples, max_sampling_draws, min_acceptance_warning
 //   [output]      dir, overwrite
 #include <Eigen/Core>
@@ -66,6 +66,9 @@ struct InferenceConfig {
   std::string estimator = "maf";  // one of accepted_estimators()
   std::int64_t simulations = 10000;  // per round
   int rounds = 1;
+  /// Train on θ mapped to unconstrained space by the prior's bijection (sbibm's automatic
+  /// transforms); samples are mapped back, so none falls outside the prior's support.
+  bool unconstrained = false;
 };
 
 struct EstimatorConfig {
@@ -81,6 +84,8 @@ struct TrainingConfig {
   int stop_after_epochs = 20;        // early stopping patience
   int max_epochs = 100000;
   int micro_batch = 50;  // gradient micro-shard size: the unit of work whose size does not depend on P
+  int lr_decays = 0;             // plateaus answered by a learning-rate decay before stopping
+  double lr_decay_factor = 0.2;  // in (0, 1)
 };
 
 struct PosteriorConfig {

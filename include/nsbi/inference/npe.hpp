@@ -15,6 +15,10 @@ struct NpeOptions {
   train::TrainingOptions training;
   RejectionOptions sampling;
   std::uint64_t seed = 1;
+  /// Train q on u = T⁻¹(θ), T the prior's bijection onto its support (sbibm's "automatic
+  /// transforms"): a bounded support then has no edges for the flow to learn and no posterior
+  /// mass leaks outside it. q(θ|x) = q(u|x)·|det ∂T⁻¹/∂θ|.
+  bool unconstrained = false;
 };
 
 struct NpeResult {

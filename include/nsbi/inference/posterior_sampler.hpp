@@ -27,6 +27,9 @@ struct RejectionOptions {
   std::int64_t block = 2000;
   std::uint64_t seed = 1;
   std::uint32_t round = 0;
+  /// q models u = T⁻¹(θ), T the prior's bijection to its support: draws are mapped through
+  /// T = prior.from_unconstrained before the support check (which then always passes).
+  bool unconstrained = false;
 };
 
 /// Collective over comm; every rank returns the same samples.

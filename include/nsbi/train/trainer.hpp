@@ -25,6 +25,11 @@ struct TrainingOptions {
   int stop_after_epochs = 20;
   int max_epochs = 100000;
   int micro_batch = 50;
+  /// Learning-rate decay on plateau: when validation has not improved for stop_after_epochs,
+  /// restore the best weights, multiply the learning rate by lr_decay_factor and go on, up to
+  /// lr_decays times; only then stop. 0 decays = sbi's plain early stopping.
+  int lr_decays = 0;
+  double lr_decay_factor = 0.2;
   std::uint64_t seed = 1;
   std::uint32_t round = 0;
   bool verbose = false;  // one line per epoch on rank 0's stderr
@@ -42,6 +47,7 @@ struct TrainingResult {
   int best_epoch = -1;
   double best_val_loss = 0;
   bool early_stopped = false;
+  int lr_decays = 0;  // decays made
   std::int64_t steps = 0;
   std::int64_t train_examples = 0, validation_examples = 0;
   double seconds = 0;

@@ -68,7 +68,7 @@ TEST(RunConfigTest, EveryKeyIsRead) {
                                      "x_dim = 8\ntimeout = 2.5\nkill_grace = 0.5\nmax_retries = 4\non_failure = \"drop\"\n"
                                      "max_resample_factor = 3\nchunk_size = 16\n"
                                      "[observation]\nvalues = [1, 2, 3, 4, 5, 6, 7, 8.5]\n"
-                                     "[inference]\nmethod = \"npe\"\nestimator = \"maf\"\nsimulations = 1e4\nrounds = 3\n"
+                                     "[inference]\nmethod = \"npe\"\nestimator = \"maf\"\nsimulations = 1e4\nrounds = 1\nunconstrained = true\n"
                                      "[estimator]\nhidden_features = 64\ntransforms = 3\n"
                                      "[training]\nbatch_size = 100\nlearning_rate = 1e-3\nclip_norm = 1.5\n"
                                      "validation_fraction = 0.2\nstop_after_epochs = 7\nmax_epochs = 99\nmicro_batch = 25\n"
@@ -80,7 +80,8 @@ TEST(RunConfigTest, EveryKeyIsRead) {
   EXPECT_EQ(c.simulator.kind, SimulatorKind::external);
   EXPECT_EQ(c.simulator.command, (std::vector<std::string>{"python3", "sim.py", "--fast"}));
   EXPECT_EQ(c.simulator.mode, ExternalMode::per_call);
-  EXPECT_EQ(c.simulator.library, "libsim.so");
+  // Relative simulator paths resolve against the config file's directory.
+  EXPECT_EQ(c.simulator.library, (std::filesystem::path(path).parent_path() / "libsim.so").string());
   EXPECT_EQ(c.simulator.symbol, "simulate");
   EXPECT_EQ(c.simulator.theta_dim, 5);
   EXPECT_EQ(c.simulator.x_dim, 8);
@@ -92,7 +93,8 @@ TEST(RunConfigTest, EveryKeyIsRead) {
   EXPECT_EQ(c.simulator.chunk_size, 16);
   EXPECT_EQ(c.observation.values.back(), 8.5);
   EXPECT_EQ(c.inference.simulations, 10000);  // 1e4 written as a float is accepted
-  EXPECT_EQ(c.inference.rounds, 3);
+  EXPECT_EQ(c.inference.rounds, 1);
+  EXPECT_TRUE(c.inference.unconstrained);
   EXPECT_EQ(c.estimator.hidden_features, 64);
   EXPECT_EQ(c.estimator.transforms, 3);
   EXPECT_EQ(c.training.batch_size, 100);
@@ -246,8 +248,11 @@ TEST(RunConfigTest, ValidateChecksAConfigBuiltInCode) {
 }
 
 TEST(RunConfigTest, ParseRunConfigReadsText) {
-  const RunConfig c = parse_run_config(std::string(kTwoMoons) + "[inference]\nrounds = 2\n", "inline.toml");
-  EXPECT_EQ(c.inference.rounds, 2);
+  const RunConfig c = parse_run_config(std::string(kTwoMoons) + "[inference]\nrounds = 1\n", "inline.toml");
+  EXPECT_EQ(c.inference.rounds, 1);
+  EXPECT_FALSE(c.inference.unconstrained);
+  EXPECT_EQ(error_of<ConfigError>([] { parse_run_config(std::string(kTwoMoons) + "[inference]\nrounds = 2\n", "x.toml"); }),
+            "x.toml:6:10: inference.rounds: expected 1 (sequential rounds are not implemented yet), got 2");
   EXPECT_EQ(c.output.dir, "runs/inline");
   EXPECT_EQ(error_of<ConfigError>([] { parse_run_config("[inference]\nrounds = 0\n", "x.toml"); }),
             "x.toml:2:10: inference.rounds: expected a positive integer, got 0");
