@@ -151,6 +151,20 @@ class Coordinator {
     if (first_failure && options_.sim.on_failure == FailurePolicy::abort)
       throw SimulatorError(failure_message(*first_failure));
     scheduler_.complete(r.range, failures, r.seconds);
+    // A simulator that has never succeeded after fail_fast_after calls is misconfigured (a missing
+    // module, a wrong path inside the script): stop instead of burning the budget on retries
+    // and replacements.
+    const std::size_t probe = std::min(options_.fail_fast_after, scheduler_.budget());
+    if (probe > 0 && counts_[0] == 0 && scheduler_.completed() >= probe) {
+      std::string by_status;
+      for (int s = 1; s < kNumSimStatus; ++s)
+        if (counts_[std::size_t(s)]) by_status += std::string(by_status.empty() ? "" : ", ") + to_string(SimStatus(s)) +
+                                                 " " + std::to_string(counts_[std::size_t(s)]);
+      throw SimulatorError(make_message(where(), "at least one successful simulation among the first " +
+                                                     std::to_string(scheduler_.completed()),
+                                        "status ok", "none (" + by_status +
+                                                         "); the simulator looks misconfigured, run it by hand"));
+    }
     extend_to_issued();
     progress_.update(snapshot());
   }

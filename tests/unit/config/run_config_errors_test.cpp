@@ -40,7 +40,7 @@ TEST_F(RunConfigErrorsTest, MalformedTomlNamesFileLineColumnAndTheParserDescript
 TEST_F(RunConfigErrorsTest, UnknownKeyNamesItsTableAndListsTheValidKeys) {
   EXPECT_EQ(error(kMoons + "[training]\nbatch_size = 10\nbach_size = 10\n"),
             path_ + ":7:1: training.bach_size: expected a key of [training] (batch_size, learning_rate, clip_norm, "
-                    "validation_fraction, stop_after_epochs, max_epochs, micro_batch), got unknown key \"bach_size\"");
+                    "validation_fraction, stop_after_epochs, max_epochs, micro_batch, lr_decays, lr_decay_factor), got unknown key \"bach_size\"");
   const std::string table = error(kMoons + "[trainig]\n");
   EXPECT_TRUE(contains(table, path_ + ":5:2: trainig: expected a top-level key or table (seed, [task], [prior]")) << table;
   const std::string prior = error(kMoons + "[prior]\ntype = \"box_uniform\"\nlow = [0, 0]\nhigh = [1, 1]\nmean = [0]\n");

@@ -93,11 +93,30 @@ TEST(RunSimulationsTest, ResampleStopsAtTheBoundWhenTheBudgetCannotBeMet) {
   FarmOptions o = options(FailurePolicy::resample);
   o.sim.max_resample_factor = 1.5;
   o.sim.max_retries = 1;
+  o.fail_fast_after = 0;
   const SimulationBank b = run_simulations(world(), sim, farm_test::test_theta(1, 40), replacements(1), o);
   EXPECT_EQ(b.size(), 60u);
   EXPECT_EQ(b.counts()[static_cast<int>(SimStatus::crashed)], 60u);
   EXPECT_EQ(sim.calls.size(), 120u);  // 1 + max_retries calls each
   EXPECT_EQ(b.valid_theta().cols(), 0);
+}
+
+TEST(RunSimulationsTest, ASimulatorThatNeverSucceedsStopsTheRoundEarly) {
+  AlwaysCrashing sim;
+  FarmOptions o = options(FailurePolicy::resample);
+  o.sim.max_retries = 0;
+  o.fail_fast_after = 30;
+  try {
+    run_simulations(world(), sim, farm_test::test_theta(1, 1000), replacements(1), o);
+    FAIL() << "a simulator that always fails did not stop the round";
+  } catch (const SimulatorError& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("misconfigured"), std::string::npos) << what;
+    EXPECT_NE(what.find("crashed"), std::string::npos) << what;
+  }
+  // It stops after the chunk in which the probe count was reached, far below the 2,000 calls
+  // (budget × max_resample_factor) a resampling round would otherwise make.
+  EXPECT_LE(sim.calls.size(), 1000u);
 }
 
 TEST(RunSimulationsTest, AbortNamesTheFirstFailedSimulation) {
