@@ -1,0 +1,94 @@
+// NPE against closed-form posteriors (small problems, trained in a few seconds).
+#include "nsbi/inference/npe.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+#include "nsbi/mpi/environment.hpp"
+#include "nsbi/prior/box_uniform.hpp"
+#include "nsbi/prior/gaussian.hpp"
+
+using namespace nsbi;
+
+namespace {
+
+mpi::Environment& env() {
+  static mpi::Environment e;  // singleton MPI: these tests run without mpirun
+  return e;
+}
+
+// x ~ N(θ, s²·I), one draw per θ column.
+Eigen::MatrixXd simulate_gaussian(const Eigen::MatrixXd& theta, double s, std::uint64_t seed) {
+  Eigen::MatrixXd x(theta.rows(), theta.cols());
+  for (Eigen::Index j = 0; j < theta.cols(); ++j) {
+    RandomStream rng(seed, StreamId::simulation, 0, static_cast<std::uint64_t>(j));
+    for (Eigen::Index i = 0; i < theta.rows(); ++i) x(i, j) = theta(i, j) + s * rng.normal();
+  }
+  return x;
+}
+
+NpeOptions small_options(bool unconstrained) {
+  NpeOptions o;
+  o.seed = 3;
+  o.estimator.hidden = 32;
+  o.estimator.transforms = 3;
+  o.training.batch_size = 100;
+  o.training.learning_rate = 1e-3;
+  o.training.stop_after_epochs = 10;
+  o.training.max_epochs = 150;
+  o.sampling.samples = 5000;
+  o.unconstrained = unconstrained;
+  return o;
+}
+
+double normal_pdf(double z) { return std::exp(-0.5 * z * z) / std::sqrt(2 * M_PI); }
+double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
+
+}  // namespace
+
+TEST(NpeTest, RecoversTheLinearGaussianPosterior) {
+  env();
+  // θ ~ N(0, I₂), x ~ N(θ, 0.5²·I): posterior precision 1 + 4 = 5, mean 4·x_o/5, variance 0.2.
+  const Gaussian prior = Gaussian::diagonal(Eigen::VectorXd::Zero(2), Eigen::VectorXd::Ones(2));
+  const Eigen::MatrixXd theta = prior.sample(11, StreamId::proposal, 0, 0, 6000);
+  const Eigen::MatrixXd x = simulate_gaussian(theta, 0.5, 12);
+  Eigen::VectorXd x_o(2);
+  x_o << 0.8, -1.2;
+  const NpeResult r = run_npe(theta, x, x_o, prior, small_options(false), mpi::Communicator());
+  const Eigen::MatrixXd& s = r.posterior.theta;
+  ASSERT_EQ(s.cols(), 5000);
+  const Eigen::VectorXd mean = s.rowwise().mean();
+  const Eigen::VectorXd var = (s.colwise() - mean).array().square().rowwise().sum() / (s.cols() - 1);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_NEAR(mean(i), 0.8 * x_o(i), 0.06) << "dim " << i;
+    EXPECT_NEAR(var(i), 0.2, 0.04) << "dim " << i;
+  }
+  const double corr = ((s.row(0).array() - mean(0)) * (s.row(1).array() - mean(1))).sum() / (s.cols() - 1) /
+                      std::sqrt(var(0) * var(1));
+  EXPECT_NEAR(corr, 0.0, 0.08);
+  EXPECT_EQ(r.posterior.acceptance, 1.0);  // unbounded prior: nothing to reject
+}
+
+TEST(NpeTest, UnconstrainedTrainingKeepsSamplesInsideABoxAndMatchesTheTruncatedPosterior) {
+  env();
+  // θ ~ U([-1,1]²), x ~ N(θ, 0.5²·I), x_o near a corner: the posterior is N(x_o, 0.25·I)
+  // truncated to the box, independent per dimension.
+  const BoxUniform prior(Eigen::VectorXd::Constant(2, -1.0), Eigen::VectorXd::Ones(2));
+  const Eigen::MatrixXd theta = prior.sample(21, StreamId::proposal, 0, 0, 6000);
+  const Eigen::MatrixXd x = simulate_gaussian(theta, 0.5, 22);
+  Eigen::VectorXd x_o(2);
+  x_o << 0.9, -0.7;
+  const NpeResult r = run_npe(theta, x, x_o, prior, small_options(true), mpi::Communicator());
+  const Eigen::MatrixXd& s = r.posterior.theta;
+  ASSERT_EQ(s.cols(), 5000);
+  EXPECT_EQ(r.posterior.acceptance, 1.0);  // every draw maps into the support
+  EXPECT_LT(s.maxCoeff(), 1.0);
+  EXPECT_GT(s.minCoeff(), -1.0);
+  for (int i = 0; i < 2; ++i) {
+    // Mean of N(μ, σ²) truncated to [a, b]: μ + σ(φ(α) − φ(β)) / (Φ(β) − Φ(α)).
+    const double mu = x_o(i), sd = 0.5, a = (-1 - mu) / sd, b = (1 - mu) / sd;
+    const double truth = mu + sd * (normal_pdf(a) - normal_pdf(b)) / (normal_cdf(b) - normal_cdf(a));
+    EXPECT_NEAR(s.row(i).mean(), truth, 0.06) << "dim " << i;
+  }
+}
