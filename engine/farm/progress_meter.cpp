@@ -63,8 +63,10 @@ void ProgressMeter::update(const ProgressSnapshot& s) {
     if (since >= live_interval_) write(s, false);
     return;
   }
+  // Every 10% or every line_interval, but never more than one line a second: a round that
+  // finishes in milliseconds gets its final line only.
   const std::size_t decile = s.total ? 10 * s.done / s.total : 0;
-  if (since >= line_interval_ || decile > last_decile_) write(s, false);
+  if (since >= line_interval_ || (decile > last_decile_ && since >= 1.0)) write(s, false);
 }
 
 void ProgressMeter::finish(const ProgressSnapshot& s) {

@@ -79,6 +79,15 @@ TEST(ProgressMeterTest, BatchLogGetsALineEveryTenPercentOrTenSeconds) {
   EXPECT_NE(text.find("sims 1000/1000 (100.0%)"), std::string::npos);
 }
 
+TEST(ProgressMeterTest, AQuickRoundGetsItsFinalLineOnly) {
+  Capture out;
+  ProgressMeter m("sims", ProgressMeter::Mode::lines, out.file());
+  for (std::size_t done = 100; done <= 1000; done += 100) m.update(at(done, 1000, 0.0005 * double(done)));
+  EXPECT_EQ(count_of(out.text(), '\n'), 0u);  // ten 10% steps within half a second
+  m.finish(at(1000, 1000, 0.5));
+  EXPECT_EQ(count_of(out.text(), '\n'), 1u);
+}
+
 TEST(ProgressMeterTest, BatchLogDoesNotRepeatTheLastLineAtTheEnd) {
   Capture out;
   ProgressMeter m("sims", ProgressMeter::Mode::lines, out.file());
