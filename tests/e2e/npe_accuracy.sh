@@ -16,6 +16,9 @@ name = "$task"
 file = "$shared/sbibm/$task/obs$obs/observation.csv"
 [inference]
 simulations = $sims
+[training]                 # the settings of bench/accuracy.sh (bench/RESULTS.md)
+batch_size = 50
+lr_decays = 2
 [posterior]
 samples = 3000
 [output]
