@@ -1,12 +1,16 @@
 #include "nsbi/inference/posterior_sampler.hpp"
 
 #include <algorithm>
+#include <span>
 
 namespace nsbi {
 
-PosteriorSamples sample_posterior(nn::ConditionalDensityEstimator<float>& q, const Eigen::VectorXd& x_o,
-                                  const Prior& prior, const RejectionOptions& opt, const mpi::Communicator& comm) {
-  const int D = q.target_dim(), P = comm.size(), r = comm.rank();
+PosteriorSamples sample_posterior(std::span<nn::ConditionalDensityEstimator<float>* const> q,
+                                  const Eigen::VectorXd& x_o, const Prior& prior, const RejectionOptions& opt,
+                                  const mpi::Communicator& comm) {
+  const int D = q.front()->target_dim(), P = comm.size(), r = comm.rank();
+  const auto K = static_cast<Eigen::Index>(q.size());
+  const Eigen::Index per_member = (opt.block + K - 1) / K, block = per_member * K;
   const nn::Vec<float> c = x_o.cast<float>();
   PosteriorSamples out;
   std::vector<double> accepted;  // column-major D×k, in block order
@@ -15,9 +19,15 @@ PosteriorSamples sample_posterior(nn::ConditionalDensityEstimator<float>& q, con
   std::vector<double> mine;
   std::vector<int> counts;
   for (std::int64_t pass = 0; n_accepted_total < opt.samples && out.draws < opt.max_draws; ++pass) {
-    // Blocks pass·P … pass·P+P−1, block pass·P+r on rank r.
-    RandomStream rng(opt.seed, StreamId::posterior, opt.round, static_cast<std::uint64_t>(pass * P + r));
-    Eigen::MatrixXd y = q.sample(c, opt.block, rng).cast<double>();
+    // Blocks pass·P … pass·P+P−1, block pass·P+r on rank r; member k of block b draws from
+    // stream (b·K + k), and its draws fill columns k, k+K, k+2K, … of the block.
+    const auto b = static_cast<std::uint64_t>(pass * P + r);
+    Eigen::MatrixXd y(D, block);
+    for (Eigen::Index k = 0; k < K; ++k) {
+      RandomStream rng(opt.seed, StreamId::posterior, opt.round, b * static_cast<std::uint64_t>(K) + k);
+      const Eigen::MatrixXd yk = q[k]->sample(c, per_member, rng).cast<double>();
+      for (Eigen::Index j = 0; j < per_member; ++j) y.col(j * K + k) = yk.col(j);
+    }
     if (opt.unconstrained) y = prior.from_unconstrained(y);
     mine.clear();
     for (Eigen::Index j = 0; j < y.cols(); ++j) {
@@ -31,7 +41,7 @@ PosteriorSamples sample_posterior(nn::ConditionalDensityEstimator<float>& q, con
       accepted.insert(accepted.end(), all.begin() + offset, all.begin() + offset + counts[b]);
       offset += counts[b];
       n_accepted_total += counts[b] / D;
-      out.draws += opt.block;
+      out.draws += block;
     }
   }
   out.acceptance = out.draws ? static_cast<double>(n_accepted_total) / static_cast<double>(out.draws) : 0.0;

@@ -65,6 +65,9 @@ void write_report(const fs::path& path, const RunConfig& cfg, int ranks, const S
   j.field("early_stopped", tr.early_stopped).field("lr_decays", tr.lr_decays).field("steps", tr.steps);
   j.field("train_examples", tr.train_examples).field("validation_examples", tr.validation_examples);
   j.field("communication_seconds", tr.communication_seconds);
+  std::vector<double> member_epochs;
+  for (const auto& m : npe.trainings) member_epochs.push_back(static_cast<double>(m.history.size()));
+  j.key("ensemble_epochs").value(std::span<const double>(member_epochs));
   std::vector<double> train_loss, val_loss, secs;
   for (const auto& e : tr.history) {
     train_loss.push_back(e.train_loss);
@@ -159,6 +162,7 @@ RunSummary run_inference(const RunConfig& cfg, const mpi::Communicator& comm) {
   NpeOptions npe_opt;
   npe_opt.seed = cfg.seed;
   npe_opt.unconstrained = cfg.inference.unconstrained;
+  npe_opt.ensemble = cfg.estimator.ensemble;
   npe_opt.estimator = {cfg.inference.estimator, cfg.estimator.transforms, cfg.estimator.hidden_features};
   auto& to = npe_opt.training;
   to.batch_size = cfg.training.batch_size;
@@ -175,7 +179,8 @@ RunSummary run_inference(const RunConfig& cfg, const mpi::Communicator& comm) {
   NpeResult npe = run_npe(th_valid, x_valid, obs.x_o, *prior, npe_opt, comm);
   t.train = npe.train_seconds;
   t.sample = npe.sample_seconds;
-  log.info("trained " + std::to_string(npe.training.history.size()) + " epochs in " + format_seconds(t.train) +
+  log.info("trained " + std::to_string(npe.estimators.size()) + " estimator(s), the first " +
+           std::to_string(npe.training.history.size()) + " epochs, in " + format_seconds(t.train) +
            " (best epoch " + std::to_string(npe.training.best_epoch) + ", validation loss " +
            std::to_string(npe.training.best_val_loss) + ")");
   const auto& post = npe.posterior;
@@ -195,8 +200,10 @@ RunSummary run_inference(const RunConfig& cfg, const mpi::Communicator& comm) {
     write_csv((dir / "posterior_samples.csv").string(), post.theta, header);
     write_npy((dir / "posterior_samples.npy").string(), post.theta);
     // The trained weights (float32 values, stored exactly as float64) for reproducibility checks.
-    const auto& w = npe.estimator->parameters().values();
-    write_npy((dir / "estimator_weights.npy").string(), Eigen::MatrixXd(w.cast<double>().transpose()));
+    Eigen::MatrixXd w(npe.estimators.size(), npe.estimators.front()->parameters().size());
+    for (std::size_t k = 0; k < npe.estimators.size(); ++k)
+      w.row(static_cast<Eigen::Index>(k)) = npe.estimators[k]->parameters().values().cast<double>().transpose();
+    write_npy((dir / "estimator_weights.npy").string(), w.transpose());
     t.write = MPI_Wtime() - t0;
     t.total = MPI_Wtime() - t_start;
     write_report(dir / "report.json", cfg, comm.size(), bank, npe, t);

@@ -60,7 +60,8 @@ TrainingResult train(ShardLoss& loss, std::int64_t n_examples, const TrainingOpt
                                    std::to_string(opt.batch_size) + ", " + std::to_string(opt.micro_batch)));
   TrainingResult result;
   std::vector<std::int64_t> train_idx, val_idx;
-  split_examples(n_examples, opt.validation_fraction, opt.seed, opt.round, train_idx, val_idx);
+  split_examples(n_examples, opt.validation_fraction, opt.split_seed ? opt.split_seed : opt.seed, opt.round, train_idx,
+                 val_idx);
   if (val_idx.empty() || train_idx.empty())
     throw ConfigError(make_message("training", "training and validation examples", "at least 1 each",
                                    std::to_string(train_idx.size()) + " and " + std::to_string(val_idx.size())));

@@ -9,7 +9,7 @@
 //                 max_retries, on_failure, max_resample_factor, chunk_size
 //   [observation] file = "obs.csv"  or  values = [..]
 //   [inference]   method, estimator, simulations, rounds, unconstrained
-//   [estimator]   hidden_features, transforms
+//   [estimator]   hidden_features, transforms, ensemble
 //   [training]    batch_size, learning_rate, clip_norm, validation_fraction, stop_after_epochs,
 //                 max_epochs, micro_batch, lr_decays, lr_decay_factor
 //   [posterior]   samples, max_sampling_draws, min_acceptance_warning
@@ -74,6 +74,7 @@ struct InferenceConfig {
 struct EstimatorConfig {
   int hidden_features = 50;
   int transforms = 5;
+  int ensemble = 1;  // estimators trained with different seeds; the posterior is their mixture
 };
 
 struct TrainingConfig {

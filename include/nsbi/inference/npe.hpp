@@ -3,6 +3,7 @@
 // the prior as proposal): train q(θ | x) by maximum likelihood on pairs (θ_n, x_n), θ_n ~ p(θ),
 // then sample q(θ | x_o), rejecting draws outside the prior's support.
 #include <memory>
+#include <vector>
 
 #include "nsbi/inference/posterior_sampler.hpp"
 #include "nsbi/nn/estimator_registry.hpp"
@@ -19,11 +20,15 @@ struct NpeOptions {
   /// transforms"): a bounded support then has no edges for the flow to learn and no posterior
   /// mass leaks outside it. q(θ|x) = q(u|x)·|det ∂T⁻¹/∂θ|.
   bool unconstrained = false;
+  /// Number of estimators trained (seeds differ per member; data and split are shared); the
+  /// posterior is their equal-weight mixture, like sbi's NeuralPosteriorEnsemble. 1 = one estimator.
+  int ensemble = 1;
 };
 
 struct NpeResult {
-  std::unique_ptr<nn::ConditionalDensityEstimator<float>> estimator;
-  train::TrainingResult training;
+  std::vector<std::unique_ptr<nn::ConditionalDensityEstimator<float>>> estimators;  // ensemble members
+  std::vector<train::TrainingResult> trainings;  // one per member
+  train::TrainingResult training;                // the first member's (reported per epoch)
   PosteriorSamples posterior;
   double train_seconds = 0, sample_seconds = 0;
 };

@@ -7,6 +7,7 @@
 // concatenated in block order and cut at n, so the samples are the same for any rank count.
 #include <Eigen/Core>
 #include <cstdint>
+#include <span>
 
 #include "nsbi/mpi/communicator.hpp"
 #include "nsbi/nn/conditional_density_estimator.hpp"
@@ -33,7 +34,13 @@ struct RejectionOptions {
 };
 
 /// Collective over comm; every rank returns the same samples.
-PosteriorSamples sample_posterior(nn::ConditionalDensityEstimator<float>& q, const Eigen::VectorXd& x_o,
-                                  const Prior& prior, const RejectionOptions& options, const mpi::Communicator& comm);
+///
+/// With several estimators q_1..q_K the posterior is their equal-weight mixture: draw j of a
+/// block comes from member j mod K (each member draws block/K with its own stream), so a block
+/// is balanced between members and a cut at n keeps the weights equal. Rejection outside the
+/// support then gives the truncated mixture.
+PosteriorSamples sample_posterior(std::span<nn::ConditionalDensityEstimator<float>* const> q,
+                                  const Eigen::VectorXd& x_o, const Prior& prior, const RejectionOptions& options,
+                                  const mpi::Communicator& comm);
 
 }  // namespace nsbi

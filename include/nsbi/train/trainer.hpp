@@ -30,7 +30,8 @@ struct TrainingOptions {
   /// lr_decays times; only then stop. 0 decays = sbi's plain early stopping.
   int lr_decays = 0;
   double lr_decay_factor = 0.2;
-  std::uint64_t seed = 1;
+  std::uint64_t seed = 1;          // minibatch order
+  std::uint64_t split_seed = 0;    // training/validation split; 0 = use `seed`
   std::uint32_t round = 0;
   bool verbose = false;  // one line per epoch on rank 0's stderr
 };

@@ -92,3 +92,28 @@ TEST(NpeTest, UnconstrainedTrainingKeepsSamplesInsideABoxAndMatchesTheTruncatedP
     EXPECT_NEAR(s.row(i).mean(), truth, 0.06) << "dim " << i;
   }
 }
+
+TEST(NpeTest, AnEnsembleTrainsDistinctMembersAndSamplesTheirMixture) {
+  env();
+  const Gaussian prior = Gaussian::diagonal(Eigen::VectorXd::Zero(2), Eigen::VectorXd::Ones(2));
+  const Eigen::MatrixXd theta = prior.sample(11, StreamId::proposal, 0, 0, 4000);
+  const Eigen::MatrixXd x = simulate_gaussian(theta, 0.5, 12);
+  Eigen::VectorXd x_o(2);
+  x_o << -0.4, 1.0;
+  NpeOptions o = small_options(false);
+  o.ensemble = 3;
+  o.sampling.samples = 4999;  // not a multiple of the block: the cut must keep the count exact
+  const NpeResult r = run_npe(theta, x, x_o, prior, o, mpi::Communicator());
+  ASSERT_EQ(r.estimators.size(), 3u);
+  ASSERT_EQ(r.trainings.size(), 3u);
+  EXPECT_NE(r.estimators[0]->parameters().values(), r.estimators[1]->parameters().values());
+  EXPECT_NE(r.estimators[1]->parameters().values(), r.estimators[2]->parameters().values());
+  const Eigen::MatrixXd& s = r.posterior.theta;
+  ASSERT_EQ(s.cols(), 4999);
+  const Eigen::VectorXd mean = s.rowwise().mean();
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_NEAR(mean(i), 0.8 * x_o(i), 0.06) << "dim " << i;
+    const double var = (s.row(i).array() - mean(i)).square().sum() / (s.cols() - 1);
+    EXPECT_NEAR(var, 0.2, 0.04) << "dim " << i;
+  }
+}
