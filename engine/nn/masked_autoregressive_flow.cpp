@@ -38,7 +38,8 @@ void MaskedAutoregressiveFlow<T>::log_prob(const Eigen::Ref<const Mat<T>>& y, co
   y_std_.apply<T>(y, u_[0]);
   cz_.resize(context_dim_, n);
   c_std_.apply<T>(c, cz_);
-  Vec<T> log_det = Vec<T>::Constant(n, static_cast<T>(y_std_.log_abs_det()));
+  Vec<T>& log_det = log_det_;  // workspace: no allocation once the batch size is seen
+  log_det.setConstant(n, static_cast<T>(y_std_.log_abs_det()));
   for (std::size_t k = 0; k < mades_.size(); ++k) {
     mades_[k].forward(u_[k], cz_);
     const Mat<T>& o = mades_[k].output();

@@ -60,6 +60,7 @@ class MaskedAutoregressiveFlow final : public ConditionalDensityEstimator<T> {
   Mat<T> cz_;
   std::vector<Mat<T>> u_, s_;
   Mat<T> v_, du_, dv_, dout_, du_net_;
+  Vec<T> log_det_;
 };
 
 }  // namespace nsbi::nn
