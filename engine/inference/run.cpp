@@ -179,10 +179,13 @@ RunSummary run_inference(const RunConfig& cfg, const mpi::Communicator& comm) {
   NpeResult npe = run_npe(th_valid, x_valid, obs.x_o, *prior, npe_opt, comm);
   t.train = npe.train_seconds;
   t.sample = npe.sample_seconds;
-  log.info("trained " + std::to_string(npe.estimators.size()) + " estimator(s), the first " +
-           std::to_string(npe.training.history.size()) + " epochs, in " + format_seconds(t.train) +
-           " (best epoch " + std::to_string(npe.training.best_epoch) + ", validation loss " +
-           std::to_string(npe.training.best_val_loss) + ")");
+  for (std::size_t k = 0; k < npe.trainings.size(); ++k) {
+    const auto& tr = npe.trainings[k];
+    const std::string who = npe.trainings.size() > 1 ? "ensemble member " + std::to_string(k + 1) + ": " : "";
+    log.info(who + "trained " + std::to_string(tr.history.size()) + " epochs (best epoch " +
+             std::to_string(tr.best_epoch) + ", validation loss " + std::to_string(tr.best_val_loss) + ")");
+  }
+  log.info("training took " + format_seconds(t.train));
   const auto& post = npe.posterior;
   log.info("sampled " + std::to_string(post.theta.cols()) + " from " + std::to_string(post.draws) +
            " draws in " + format_seconds(t.sample) + " (acceptance " + std::to_string(post.acceptance) + ")");
