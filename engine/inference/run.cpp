@@ -105,7 +105,21 @@ RunSummary run_inference(const RunConfig& cfg, const mpi::Communicator& comm) {
   const auto prior = make_prior(cfg);
   const Task* task = cfg.task.name.empty() ? nullptr : &find_task(cfg.task.name);
   const Observation obs = load_observation(cfg);
-  auto simulator = make_simulator(cfg.simulator, task);
+  // A simulator can fail to start on some ranks only (a library missing on one node): agree on
+  // success before any collective, so that every rank stops with a message instead of waiting.
+  std::unique_ptr<Simulator> simulator;
+  std::string start_error;
+  try {
+    simulator = make_simulator(cfg.simulator, task);
+  } catch (const Error& e) {
+    start_error = e.what();
+  }
+  const int failed_rank = comm.allreduce(start_error.empty() ? comm.size() : comm.rank(), mpi::Op::min);
+  if (failed_rank < comm.size()) {
+    if (!start_error.empty()) throw SimulatorError(start_error);
+    throw SimulatorError("simulator: start on every rank expected, got a failure on rank " +
+                         std::to_string(failed_rank));
+  }
   check_observation_dim(*simulator, obs.x_o.size());
   if (simulator->theta_dim() != prior->dim())
     throw ShapeError(make_message("simulator " + simulator->name(), "theta dimension",

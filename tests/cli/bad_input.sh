@@ -58,6 +58,10 @@ expect missing_obs_file "does_not_exist.csv" -- run good.toml --set observation.
 printf 'data_1,data_2,data_3\n0.1,0.2,0.3\n' > obs3.csv
 expect obs_file_dim "obs3.csv" "2" "3" -- run good.toml --set observation.values=[] --set observation.file="$work/obs3.csv"
 
+expect missing_plugin "nonexistent_plugin.so" "nsbi_simulate" -- run good.toml --set simulator.kind=plugin --set simulator.library=/nonexistent_plugin.so
+
+expect missing_executable "/no/such/program" -- run good.toml --set simulator.kind=external --set 'simulator.command=["/no/such/program"]'
+
 expect missing_config "no_config.toml" -- run no_config.toml
 
 [[ $fail -eq 0 ]] && echo "all bad-input cases give one clear line and exit code 2"
