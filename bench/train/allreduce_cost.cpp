@@ -49,9 +49,10 @@ int main(int argc, char** argv) {
   });
   // Plain in double: the same bytes on the wire as the exact int64 reduction.
   std::vector<double> plain_d(params + 1);
+  const Eigen::MatrixXd gd = g.cast<double>();  // shards held in double, as a double trainer would
   const double us_plain_double = time_it([&] {
     Eigen::Map<Eigen::VectorXd> p(plain_d.data(), params + 1);
-    p = g.cast<double>().rowwise().sum();
+    p = gd.rowwise().sum();
     MPI_Allreduce(MPI_IN_PLACE, plain_d.data(), static_cast<int>(plain_d.size()), MPI_DOUBLE, MPI_SUM, comm.native());
   });
   const double us_exact = time_it([&] { exact.sum<float>(g, shards, out); });

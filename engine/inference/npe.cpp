@@ -37,7 +37,6 @@ NpeResult run_npe(const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x, const 
     topt.split_seed = opt.seed;
     result.trainings.push_back(train::train(loss, theta.cols(), topt, comm));
   }
-  result.training = result.trainings.front();
   result.train_seconds = MPI_Wtime() - t0;
   t0 = MPI_Wtime();
   RejectionOptions sopt = opt.sampling;

@@ -31,7 +31,7 @@ PosteriorSamples sample_posterior(std::span<nn::ConditionalDensityEstimator<floa
     if (opt.unconstrained) y = prior.from_unconstrained(y);
     mine.clear();
     for (Eigen::Index j = 0; j < y.cols(); ++j) {
-      const Eigen::VectorXd t = y.col(j);
+      const auto t = y.col(j);
       if (t.allFinite() && prior.in_support(t)) mine.insert(mine.end(), t.data(), t.data() + D);
     }
     const auto all = comm.allgather_blocks<double>(mine, &counts);

@@ -59,7 +59,7 @@ void write_report(const fs::path& path, const RunConfig& cfg, int ranks, const S
   j.key("timings_seconds").begin_object();
   j.field("setup", t.setup).field("simulate", t.simulate).field("train", t.train).field("sample", t.sample);
   j.field("write", t.write).field("total", t.total).end_object();
-  const auto& tr = npe.training;
+  const auto& tr = npe.trainings.front();
   j.key("training").begin_object();
   j.field("epochs", tr.history.size()).field("best_epoch", tr.best_epoch).field("best_val_loss", tr.best_val_loss);
   j.field("early_stopped", tr.early_stopped).field("lr_decays", tr.lr_decays).field("steps", tr.steps);
@@ -129,8 +129,8 @@ RunSummary run_inference(const RunConfig& cfg, const mpi::Communicator& comm) {
   const fs::path dir = cfg.output.dir;
   if (root) {
     if (fs::exists(dir / "report.json") && !cfg.output.overwrite)
-      throw ConfigError(make_message("output.dir", "a directory without a finished run (or output.overwrite = true)",
-                                     "", "\"" + dir.string() + "\" holding report.json"));
+      throw ConfigError(make_message("output.dir", "directory", "one without a finished run (or output.overwrite = true)",
+                                     "\"" + dir.string() + "\" holding report.json"));
     fs::create_directories(dir);
     fs::remove(dir / "log.txt");
     log.open_file((dir / "log.txt").string());

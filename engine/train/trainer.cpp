@@ -110,6 +110,8 @@ TrainingResult train(ShardLoss& loss, std::int64_t n_examples, const TrainingOpt
       adam.step(params.values(), step_grad);
       ++result.steps;
     }
+    // Validation needs no gradients, so its shards are larger (fewer, better-filled GEMMs); the
+    // shard size depends only on the options, never on the rank count.
     const double val_sum = exact_loss_sum(loss, val_idx, opt.micro_batch * 4, comm, reducer);
     EpochRecord rec;
     rec.epoch = epoch;

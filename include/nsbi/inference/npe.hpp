@@ -27,8 +27,7 @@ struct NpeOptions {
 
 struct NpeResult {
   std::vector<std::unique_ptr<nn::ConditionalDensityEstimator<float>>> estimators;  // ensemble members
-  std::vector<train::TrainingResult> trainings;  // one per member
-  train::TrainingResult training;                // the first member's (reported per epoch)
+  std::vector<train::TrainingResult> trainings;  // one per member; the report shows the first's epochs
   PosteriorSamples posterior;
   double train_seconds = 0, sample_seconds = 0;
 };

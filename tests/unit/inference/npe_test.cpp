@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <utility>
 
 #include "nsbi/mpi/environment.hpp"
 #include "nsbi/prior/box_uniform.hpp"
@@ -42,6 +43,19 @@ NpeOptions small_options(bool unconstrained) {
   return o;
 }
 
+// The posterior of θ ~ N(0, I₂), x ~ N(θ, 0.5²·I): precision 1 + 4 = 5, so mean 4·x_o/5 and
+// variance 0.2 per dimension. Returns the sample mean and variance for further checks.
+std::pair<Eigen::VectorXd, Eigen::VectorXd> expect_linear_gaussian_posterior(const Eigen::MatrixXd& s,
+                                                                             const Eigen::VectorXd& x_o) {
+  const Eigen::VectorXd mean = s.rowwise().mean();
+  const Eigen::VectorXd var = (s.colwise() - mean).array().square().rowwise().sum() / (s.cols() - 1);
+  for (int i = 0; i < 2; ++i) {
+    EXPECT_NEAR(mean(i), 0.8 * x_o(i), 0.06) << "dim " << i;
+    EXPECT_NEAR(var(i), 0.2, 0.04) << "dim " << i;
+  }
+  return {mean, var};
+}
+
 double normal_pdf(double z) { return std::exp(-0.5 * z * z) / std::sqrt(2 * M_PI); }
 double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
 
@@ -49,7 +63,7 @@ double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
 
 TEST(NpeTest, RecoversTheLinearGaussianPosterior) {
   env();
-  // θ ~ N(0, I₂), x ~ N(θ, 0.5²·I): posterior precision 1 + 4 = 5, mean 4·x_o/5, variance 0.2.
+  // θ ~ N(0, I₂), x ~ N(θ, 0.5²·I): see expect_linear_gaussian_posterior.
   const Gaussian prior = Gaussian::diagonal(Eigen::VectorXd::Zero(2), Eigen::VectorXd::Ones(2));
   const Eigen::MatrixXd theta = prior.sample(11, StreamId::proposal, 0, 0, 6000);
   const Eigen::MatrixXd x = simulate_gaussian(theta, 0.5, 12);
@@ -58,12 +72,7 @@ TEST(NpeTest, RecoversTheLinearGaussianPosterior) {
   const NpeResult r = run_npe(theta, x, x_o, prior, small_options(false), mpi::Communicator());
   const Eigen::MatrixXd& s = r.posterior.theta;
   ASSERT_EQ(s.cols(), 5000);
-  const Eigen::VectorXd mean = s.rowwise().mean();
-  const Eigen::VectorXd var = (s.colwise() - mean).array().square().rowwise().sum() / (s.cols() - 1);
-  for (int i = 0; i < 2; ++i) {
-    EXPECT_NEAR(mean(i), 0.8 * x_o(i), 0.06) << "dim " << i;
-    EXPECT_NEAR(var(i), 0.2, 0.04) << "dim " << i;
-  }
+  const auto [mean, var] = expect_linear_gaussian_posterior(s, x_o);
   const double corr = ((s.row(0).array() - mean(0)) * (s.row(1).array() - mean(1))).sum() / (s.cols() - 1) /
                       std::sqrt(var(0) * var(1));
   EXPECT_NEAR(corr, 0.0, 0.08);
@@ -110,10 +119,5 @@ TEST(NpeTest, AnEnsembleTrainsDistinctMembersAndSamplesTheirMixture) {
   EXPECT_NE(r.estimators[1]->parameters().values(), r.estimators[2]->parameters().values());
   const Eigen::MatrixXd& s = r.posterior.theta;
   ASSERT_EQ(s.cols(), 4999);
-  const Eigen::VectorXd mean = s.rowwise().mean();
-  for (int i = 0; i < 2; ++i) {
-    EXPECT_NEAR(mean(i), 0.8 * x_o(i), 0.06) << "dim " << i;
-    const double var = (s.row(i).array() - mean(i)).square().sum() / (s.cols() - 1);
-    EXPECT_NEAR(var, 0.2, 0.04) << "dim " << i;
-  }
+  expect_linear_gaussian_posterior(s, x_o);
 }
