@@ -1,4 +1,4 @@
-// `nsbi bench train`: trains the conditional MAF for a fixed number of epochs on a pairs CSV and
+// `nsbi bench train`: trains a conditional flow (MAF by default, or NSF) for a fixed number of epochs on a pairs CSV and
 // prints one JSON line with the keys of ../shared/peer/torch_maf.py, for side-by-side speed
 // ratios. Under `mpirun -np P` it trains data-parallel (exact gradient allreduce).
 #include <mpi.h>
@@ -29,6 +29,7 @@ struct BenchTrainArgs {
   std::string target = "theta";
   std::uint64_t seed = 0;
   int hidden = 50, transforms = 5;
+  std::string estimator = "maf";
 };
 
 void bench_train(const BenchTrainArgs& a) {
@@ -44,7 +45,7 @@ void bench_train(const BenchTrainArgs& a) {
   const bool npe = a.target == "theta";
   const Eigen::MatrixXd& y = npe ? theta : x;
   const Eigen::MatrixXd& c = npe ? x : theta;
-  auto flow = nn::make_density_estimator({"maf", a.transforms, a.hidden}, static_cast<int>(y.rows()),
+  auto flow = nn::make_density_estimator({a.estimator, a.transforms, a.hidden}, static_cast<int>(y.rows()),
                                          static_cast<int>(c.rows()), a.seed, nn::Standardizer::fit(y),
                                          nn::Standardizer::fit(c));
   const nn::Mat<float> yf = y.cast<float>(), cf = c.cast<float>();
@@ -61,7 +62,7 @@ void bench_train(const BenchTrainArgs& a) {
   for (const auto& e : result.history) seconds += e.seconds;
   JsonWriter j(std::cout, 0);
   j.begin_object();
-  j.field("framework", std::string("nsbi ") + kVersion).field("threads", 1).field("ranks", comm.size());
+  j.field("framework", std::string("nsbi ") + kVersion).field("estimator", a.estimator).field("threads", 1).field("ranks", comm.size());
   j.field("pairs", y.cols()).field("epochs", a.epochs).field("params", flow->parameters().size());
   j.field("micro_batch", a.micro_batch);
   j.field("seconds_per_epoch", seconds / a.epochs);
@@ -79,7 +80,7 @@ void add_bench_command(CLI::App& app) {
   auto* bench = app.add_subcommand("bench", "Benchmarks");
   bench->require_subcommand(1);
   auto a = std::make_shared<BenchTrainArgs>();
-  auto* tr = bench->add_subcommand("train", "Train the MAF for a fixed number of epochs and print timing JSON");
+  auto* tr = bench->add_subcommand("train", "Train a flow for a fixed number of epochs and print timing JSON");
   tr->add_option("--data", a->data, "pairs CSV: theta columns then x columns, header row")->required();
   tr->add_option("--theta-dim", a->theta_dim, "number of theta columns")->required();
   tr->add_option("--epochs", a->epochs, "epochs")->check(CLI::PositiveNumber);
@@ -89,6 +90,7 @@ void add_bench_command(CLI::App& app) {
   tr->add_option("--seed", a->seed, "seed");
   tr->add_option("--hidden", a->hidden, "hidden units per MADE layer");
   tr->add_option("--transforms", a->transforms, "MADE transforms");
+  tr->add_option("--estimator", a->estimator, "density estimator")->check(CLI::IsMember(nn::density_estimator_names()));
   tr->callback([a] { bench_train(*a); });
 }
 

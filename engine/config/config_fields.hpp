@@ -72,6 +72,8 @@ void visit_fields(C& c, V&& v) {
   v("estimator", "hidden_features", c.estimator.hidden_features, Rule::positive);
   v("estimator", "transforms", c.estimator.transforms, Rule::positive);
   v("estimator", "ensemble", c.estimator.ensemble, Rule::positive);
+  v("estimator", "bins", c.estimator.bins, Rule::positive);
+  v("estimator", "tail_bound", c.estimator.tail_bound, Rule::positive);
 
   v("training", "batch_size", c.training.batch_size, Rule::positive);
   v("training", "learning_rate", c.training.learning_rate, Rule::positive);

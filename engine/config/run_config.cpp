@@ -12,6 +12,7 @@
 #include "engine/config/config_fields.hpp"
 #include "nsbi/core/error.hpp"
 #include "nsbi/io/csv.hpp"
+#include "nsbi/nn/estimator_registry.hpp"
 #include "nsbi/prior/box_uniform.hpp"
 #include "nsbi/prior/gaussian.hpp"
 #include "nsbi/prior/log_normal.hpp"
@@ -25,10 +26,7 @@ const std::vector<std::string>& accepted_methods() {
   return names;
 }
 
-const std::vector<std::string>& accepted_estimators() {
-  static const std::vector<std::string> names{"maf"};
-  return names;
-}
+const std::vector<std::string>& accepted_estimators() { return nn::density_estimator_names(); }
 
 const std::vector<std::string>& accepted_prior_types() {
   static const std::vector<std::string> names{"box_uniform", "gaussian", "lognormal", "product"};

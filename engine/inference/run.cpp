@@ -177,7 +177,8 @@ RunSummary run_inference(const RunConfig& cfg, const mpi::Communicator& comm) {
   npe_opt.seed = cfg.seed;
   npe_opt.unconstrained = cfg.inference.unconstrained;
   npe_opt.ensemble = cfg.estimator.ensemble;
-  npe_opt.estimator = {cfg.inference.estimator, cfg.estimator.transforms, cfg.estimator.hidden_features};
+  npe_opt.estimator = {cfg.inference.estimator, cfg.estimator.transforms, cfg.estimator.hidden_features,
+                       cfg.estimator.bins, cfg.estimator.tail_bound};
   auto& to = npe_opt.training;
   to.batch_size = cfg.training.batch_size;
   to.learning_rate = cfg.training.learning_rate;

@@ -5,26 +5,27 @@
 namespace nsbi::nn {
 
 template <typename T>
-Made<T>::Made(ParameterBuffer<T>& params, int dim, int context_dim, int hidden)
+Made<T>::Made(ParameterBuffer<T>& params, int dim, int context_dim, int hidden, int outputs_per_dim)
     : dim_(dim),
       context_dim_(context_dim),
       hidden_(hidden),
+      outputs_(outputs_per_dim),
       l1_(params, dim, hidden),
       ctx_(params, context_dim, hidden, /*bias=*/false),
       l2_(params, hidden, hidden),
-      l3_(params, hidden, 2 * dim) {
-  Eigen::VectorXi deg_in(dim), deg_h(hidden), deg_out(2 * dim);
+      l3_(params, hidden, outputs_per_dim * dim) {
+  Eigen::VectorXi deg_in(dim), deg_h(hidden), deg_out(outputs_per_dim * dim);
   for (int i = 0; i < dim; ++i) deg_in(i) = i + 1;
   for (int k = 0; k < hidden; ++k) deg_h(k) = k % std::max(1, dim - 1) + std::min(1, dim - 1);
-  for (int i = 0; i < 2 * dim; ++i) deg_out(i) = i % dim + 1;
+  for (int i = 0; i < outputs_per_dim * dim; ++i) deg_out(i) = i % dim + 1;
   m1_.resize(hidden, dim);
   m2_.resize(hidden, hidden);
-  m3_.resize(2 * dim, hidden);
+  m3_.resize(outputs_per_dim * dim, hidden);
   for (int k = 0; k < hidden; ++k)
     for (int i = 0; i < dim; ++i) m1_(k, i) = deg_h(k) >= deg_in(i) ? T(1) : T(0);
   for (int k = 0; k < hidden; ++k)
     for (int j = 0; j < hidden; ++j) m2_(k, j) = deg_h(k) >= deg_h(j) ? T(1) : T(0);
-  for (int o = 0; o < 2 * dim; ++o)
+  for (int o = 0; o < outputs_per_dim * dim; ++o)
     for (int k = 0; k < hidden; ++k) m3_(o, k) = deg_out(o) > deg_h(k) ? T(1) : T(0);
   l1_.set_mask(m1_);
   l2_.set_mask(m2_);
@@ -46,7 +47,7 @@ void Made<T>::forward(const Eigen::Ref<const Mat<T>>& u, const Eigen::Ref<const 
   c_ = c;
   h1_.resize(hidden_, n);
   h2_.resize(hidden_, n);
-  out_.resize(2 * dim_, n);
+  out_.resize(outputs_ * dim_, n);
   l1_.forward(u_, h1_);
   if (context_dim_ > 0) ctx_.forward_add(c_, h1_);
   h1_.array() = h1_.array().tanh();

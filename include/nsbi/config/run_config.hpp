@@ -9,7 +9,7 @@
 //                 max_retries, on_failure, max_resample_factor, chunk_size
 //   [observation] file = "obs.csv"  or  values = [..]
 //   [inference]   method, estimator, simulations, rounds, unconstrained
-//   [estimator]   hidden_features, transforms, ensemble
+//   [estimator]   hidden_features, transforms, ensemble, bins, tail_bound
 //   [training]    batch_size, learning_rate, clip_norm, validation_fraction, stop_after_epochs,
 //                 max_epochs, micro_batch, lr_decays, lr_decay_factor
 //   [posterior]   samples, max_sampling_draws, min_acceptance_warning
@@ -75,6 +75,8 @@ struct EstimatorConfig {
   int hidden_features = 50;
   int transforms = 5;
   int ensemble = 1;  // estimators trained with different seeds; the posterior is their mixture
+  int bins = 10;              // nsf: spline bins per feature
+  double tail_bound = 3.0;    // nsf: the splines act on [−B, B] of the z-scored values, identity outside
 };
 
 struct TrainingConfig {

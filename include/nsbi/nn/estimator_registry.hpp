@@ -14,9 +14,11 @@ struct DensityEstimatorSpec {
   std::string name = "maf";
   int transforms = 5;
   int hidden = 50;
+  int bins = 10;            // nsf
+  double tail_bound = 3.0;  // nsf
 };
 
-/// Names accepted for density estimators ("maf", ...).
+/// Names accepted for density estimators ("maf", "nsf").
 const std::vector<std::string>& density_estimator_names();
 
 /// q(y | c) of the named kind, with fixed z-scoring of y and c; throws ConfigError for an unknown name.

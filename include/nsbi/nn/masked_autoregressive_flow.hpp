@@ -10,9 +10,8 @@
 #include <memory>
 #include <vector>
 
-#include "nsbi/nn/conditional_density_estimator.hpp"
 #include "nsbi/nn/made.hpp"
-#include "nsbi/nn/standardizer.hpp"
+#include "nsbi/nn/normalizing_flow.hpp"
 
 namespace nsbi::nn {
 
@@ -22,39 +21,29 @@ struct MafOptions {
 };
 
 template <typename T>
-class MaskedAutoregressiveFlow final : public ConditionalDensityEstimator<T> {
+class MaskedAutoregressiveFlow final : public NormalizingFlow<T> {
  public:
   /// Weights are drawn from RandomStream(seed, initialization, 0, 0).
   MaskedAutoregressiveFlow(int dim, int context_dim, const MafOptions& options, std::uint64_t seed,
                            Standardizer y_standardizer, Standardizer c_standardizer);
 
-  int target_dim() const override { return dim_; }
-  int context_dim() const override { return context_dim_; }
-  ParameterBuffer<T>& parameters() override { return *params_; }
   const MafOptions& options() const { return options_; }
-  const Standardizer& y_standardizer() const { return y_std_; }
-  const Standardizer& c_standardizer() const { return c_std_; }
 
   void log_prob(const Eigen::Ref<const Mat<T>>& y, const Eigen::Ref<const Mat<T>>& c, Eigen::Ref<Vec<T>> out) override;
   void backward(const Eigen::Ref<const Vec<T>>& g) override;
-  Mat<T> sample(const Eigen::Ref<const Vec<T>>& c, Eigen::Index n, RandomStream& rng) override;
-
-  /// The forward map y → u_K (D×N) in standardised units, for structural tests.
-  Mat<T> transform(const Eigen::Ref<const Mat<T>>& y, const Eigen::Ref<const Mat<T>>& c);
-  /// Its inverse u_K → y, for the same context columns.
-  Mat<T> inverse(const Eigen::Ref<const Mat<T>>& u, const Eigen::Ref<const Mat<T>>& c);
 
  private:
+  using NormalizingFlow<T>::dim_;
+  using NormalizingFlow<T>::context_dim_;
+  const Mat<T>& base_point() const override { return u_.back(); }
+  int transforms() const override { return static_cast<int>(mades_.size()); }
+  // Solves v = (u − m(u))/s(u) for u, one feature at a time in degree order.
+  void invert_transform(int k, const Mat<T>& v, const Mat<T>& cz, Mat<T>& u) override;
   static constexpr T kScaleEps = T(1e-3);
   // s = sigmoid(a + 2) + eps
   static void scale_from(const Eigen::Ref<const Mat<T>>& a, Mat<T>& s);
-  // Solves v = (u − m(u))/s(u) for u, one feature at a time in degree order.
-  void invert_made(int k, const Mat<T>& v, const Mat<T>& cz, Mat<T>& u);
 
-  int dim_, context_dim_;
   MafOptions options_;
-  Standardizer y_std_, c_std_;
-  std::unique_ptr<ParameterBuffer<T>> params_;
   std::vector<Made<T>> mades_;
   // Workspace: inputs u_k of each transform (K+1 entries), scales, and backward buffers.
   Mat<T> cz_;

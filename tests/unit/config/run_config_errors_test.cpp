@@ -74,13 +74,16 @@ TEST_F(RunConfigErrorsTest, OutOfRangeValues) {
             path_ + ":6:23: simulator.max_resample_factor: expected a number >= 1, got 0.5");
   EXPECT_EQ(error(kMoons + "[simulator]\ntimeout = nan\n"),
             path_ + ":6:11: simulator.timeout: expected a non-negative number, got nan");
+  EXPECT_EQ(error(kMoons + "[estimator]\nbins = 0\n"), path_ + ":6:8: estimator.bins: expected a positive integer, got 0");
+  EXPECT_EQ(error(kMoons + "[estimator]\ntail_bound = -1\n"),
+            path_ + ":6:14: estimator.tail_bound: expected a positive number, got -1");
 }
 
 TEST_F(RunConfigErrorsTest, UnimplementedMethodOrEstimatorListsTheAcceptedOnes) {
   EXPECT_EQ(error(kMoons + "[inference]\nmethod = \"snle\"\n"),
             path_ + ":6:10: inference.method: expected one of \"npe\", got \"snle\"");
   EXPECT_EQ(error(kMoons + "[inference]\nestimator = 3\n"),
-            path_ + ":6:13: inference.estimator: expected one of \"maf\", got integer 3");
+            path_ + ":6:13: inference.estimator: expected one of \"maf\", \"nsf\", got integer 3");
   EXPECT_EQ(error(kMoons + "[simulator]\non_failure = \"retry\"\n"),
             path_ + ":6:14: simulator.on_failure: expected one of \"resample\", \"drop\", \"abort\", got \"retry\"");
 }

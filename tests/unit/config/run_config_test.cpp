@@ -68,8 +68,8 @@ TEST(RunConfigTest, EveryKeyIsRead) {
                                      "x_dim = 8\ntimeout = 2.5\nkill_grace = 0.5\nmax_retries = 4\non_failure = \"drop\"\n"
                                      "max_resample_factor = 3\nchunk_size = 16\n"
                                      "[observation]\nvalues = [1, 2, 3, 4, 5, 6, 7, 8.5]\n"
-                                     "[inference]\nmethod = \"npe\"\nestimator = \"maf\"\nsimulations = 1e4\nrounds = 1\nunconstrained = true\n"
-                                     "[estimator]\nhidden_features = 64\ntransforms = 3\n"
+                                     "[inference]\nmethod = \"npe\"\nestimator = \"nsf\"\nsimulations = 1e4\nrounds = 1\nunconstrained = true\n"
+                                     "[estimator]\nhidden_features = 64\ntransforms = 3\nbins = 8\ntail_bound = 4.5\n"
                                      "[training]\nbatch_size = 100\nlearning_rate = 1e-3\nclip_norm = 1.5\n"
                                      "validation_fraction = 0.2\nstop_after_epochs = 7\nmax_epochs = 99\nmicro_batch = 25\n"
                                      "[posterior]\nsamples = 123\nmax_sampling_draws = 456789\nmin_acceptance_warning = 0.01\n"
@@ -97,6 +97,9 @@ TEST(RunConfigTest, EveryKeyIsRead) {
   EXPECT_TRUE(c.inference.unconstrained);
   EXPECT_EQ(c.estimator.hidden_features, 64);
   EXPECT_EQ(c.estimator.transforms, 3);
+  EXPECT_EQ(c.inference.estimator, "nsf");
+  EXPECT_EQ(c.estimator.bins, 8);
+  EXPECT_EQ(c.estimator.tail_bound, 4.5);
   EXPECT_EQ(c.training.batch_size, 100);
   EXPECT_EQ(c.training.learning_rate, 1e-3);
   EXPECT_EQ(c.training.clip_norm, 1.5);
@@ -243,8 +246,8 @@ TEST(RunConfigTest, ValidateChecksAConfigBuiltInCode) {
   EXPECT_EQ(error_of<ConfigError>([&] { c.validate(); }),
             "training.validation_fraction: expected a number in (0, 1), got 1.5");
   c.training.validation_fraction = 0.1;
-  c.inference.estimator = "nsf";
-  EXPECT_EQ(error_of<ConfigError>([&] { c.validate(); }), "inference.estimator: expected one of \"maf\", got \"nsf\"");
+  c.inference.estimator = "mdn";
+  EXPECT_EQ(error_of<ConfigError>([&] { c.validate(); }), "inference.estimator: expected one of \"maf\", \"nsf\", got \"mdn\"");
 }
 
 TEST(RunConfigTest, ParseRunConfigReadsText) {
