@@ -10,6 +10,7 @@
 // results are written to OUT_DIR/exact_allreduce_np<P>.bin for the byte comparison across np.
 #include <mpi.h>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -48,6 +49,14 @@ float gain_of(int call, int t, int T) {
 // memcmp must not see the null data() of an empty vector (GCC would then assume it non-null).
 bool same_bytes(const void* a, const void* b, std::size_t n) { return n == 0 || !std::memcmp(a, b, n); }
 
+// The shards rank r owns (t = r, r + P, …), as the trainer assigns micro-shards.
+Eigen::MatrixXf owned(const Eigen::MatrixXf& all, int r, int P) {
+  const int T = static_cast<int>(all.cols());
+  Eigen::MatrixXf mine(all.rows(), std::max(0, (T - r + P - 1) / P));
+  for (int t = r, k = 0; t < T; t += P, ++k) mine.col(k) = all.col(t);
+  return mine;
+}
+
 std::uint64_t fnv(const void* p, std::size_t n, std::uint64_t h) {
   for (std::size_t i = 0; i < n; ++i) h = (h ^ static_cast<const unsigned char*>(p)[i]) * 1099511628211ull;
   return h;
@@ -80,8 +89,7 @@ int main(int argc, char** argv) {
         for (int c = 0; c < kCalls; ++c) {
           Eigen::MatrixXf all(L, T);
           for (int t = 0; t < T; ++t) all.col(t) = shard(L, T, c, t, gain_of(c, t, T));
-          Eigen::MatrixXf mine(L, (T - r + P - 1) / P > 0 ? (T - r + P - 1) / P : 0);
-          for (int t = r, k = 0; t < T; t += P, ++k) mine.col(k) = all.col(t);
+          const Eigen::MatrixXf mine = owned(all, r, P);
           const double scale = 1.0 / (50.0 * T);
           Eigen::VectorXf s1(L - exact_rows), s2(L - exact_rows);
           Eigen::VectorXd e1(exact_rows), e2(exact_rows);
@@ -109,11 +117,10 @@ int main(int argc, char** argv) {
           check(dist.fallbacks() == 6, name + ": expected 6 redone calls, got " + std::to_string(dist.fallbacks()));
 
         // A NaN in the last shard (one rank only) must end the call with an error on every rank.
-        Eigen::MatrixXf mine(L, (T - r + P - 1) / P > 0 ? (T - r + P - 1) / P : 0);
-        for (int t = r, k = 0; t < T; t += P, ++k) {
-          mine.col(k) = shard(L, T, kCalls, t, 1.0f);
-          if (t == T - 1) mine(L / 2, k) = std::numeric_limits<float>::quiet_NaN();
-        }
+        Eigen::MatrixXf poisoned(L, T);
+        for (int t = 0; t < T; ++t) poisoned.col(t) = shard(L, T, kCalls, t, 1.0f);
+        poisoned(L / 2, T - 1) = std::numeric_limits<float>::quiet_NaN();
+        const Eigen::MatrixXf mine = owned(poisoned, r, P);
         Eigen::VectorXf s(L - exact_rows);
         Eigen::VectorXd e(exact_rows);
         bool threw = false;
