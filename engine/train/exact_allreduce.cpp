@@ -130,11 +130,12 @@ void ExactAllreduce::reduce_with_bound(const Eigen::Ref<const Eigen::MatrixXf>& 
   }
 }
 
-void ExactAllreduce::sum_scaled(const Eigen::Ref<const Eigen::MatrixXf>& shards, std::int64_t total_shards,
-                                double scale, Eigen::Ref<Eigen::VectorXf> scaled, Eigen::Ref<Eigen::VectorXd> exact) {
-  if (scaled.size() + exact.size() != shards.rows())
-    throw ShapeError("ExactAllreduce::sum_scaled: scaled and exact rows must add up to the shard length");
-  layout(shards.rows(), scaled.size());
+Eigen::Map<Eigen::VectorXf> ExactAllreduce::sum_scaled(const Eigen::Ref<const Eigen::MatrixXf>& shards,
+                                                       std::int64_t total_shards, double scale,
+                                                       Eigen::Ref<Eigen::VectorXd> exact) {
+  if (exact.size() > shards.rows())
+    throw ShapeError("ExactAllreduce::sum_scaled: more exact rows than the shards have");
+  layout(shards.rows(), shards.rows() - exact.size());
   ++scaled_calls_;
   bool accepted = false;
   if (have_bound_) {
@@ -165,9 +166,9 @@ void ExactAllreduce::sum_scaled(const Eigen::Ref<const Eigen::MatrixXf>& shards,
     bound_ = e + kMargin;
     have_bound_ = true;
   }
-  std::copy(wire_.data(), wire_.data() + head_, scaled.data());
   const double inv_scale = std::ldexp(1.0, -E_);
   for (Eigen::Index j = 0; j < exact.size(); ++j) exact(j) = static_cast<double>(wire_int(head_ + j)) * inv_scale;
+  return Eigen::Map<Eigen::VectorXf>(wire_.data(), head_);  // the scaled rows are the first words
 }
 
 }  // namespace nsbi::train

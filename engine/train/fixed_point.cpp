@@ -37,8 +37,11 @@ float float_bound(int e) {
 }
 
 namespace {
-template <bool store>
-std::uint32_t convert_checked(const float* values, std::size_t n, float bound, double scale, std::int64_t* acc) {
+// Scale is float when 2^E is a normal float: v · 2^E is then exact in float as in double (a power of
+// two; no overflow after the clamp, and a product below the normal range truncates to 0 either
+// way), so both give the same integers, and the float product saves a widening per value.
+template <bool store, typename Scale>
+std::uint32_t convert_checked(const float* values, std::size_t n, float bound, Scale scale, std::int64_t* acc) {
   std::uint32_t m = 0;
   const float lo = -bound, hi = bound;
   for (std::size_t i = 0; i < n; ++i) {
@@ -48,7 +51,7 @@ std::uint32_t convert_checked(const float* values, std::size_t n, float bound, d
     // Written so that NaN compares false and becomes lo: the cast below never sees NaN or inf.
     v = lo < v ? v : lo;
     v = v < hi ? v : hi;
-    const auto q = static_cast<std::int64_t>(static_cast<double>(v) * scale);
+    const auto q = static_cast<std::int64_t>(static_cast<Scale>(v) * scale);
     if constexpr (store) acc[i] = q;
     else acc[i] += q;
   }
@@ -58,9 +61,15 @@ std::uint32_t convert_checked(const float* values, std::size_t n, float bound, d
 
 std::uint32_t accumulate_fixed_checked(std::span<const float> values, float bound, int exponent,
                                        std::span<std::int64_t> acc, bool store) {
+  const std::size_t n = values.size();
+  if (exponent >= -126 && exponent <= 127) {
+    const float scale = std::ldexp(1.0f, exponent);
+    return store ? convert_checked<true>(values.data(), n, bound, scale, acc.data())
+                 : convert_checked<false>(values.data(), n, bound, scale, acc.data());
+  }
   const double scale = std::ldexp(1.0, exponent);
-  return store ? convert_checked<true>(values.data(), values.size(), bound, scale, acc.data())
-               : convert_checked<false>(values.data(), values.size(), bound, scale, acc.data());
+  return store ? convert_checked<true>(values.data(), n, bound, scale, acc.data())
+               : convert_checked<false>(values.data(), n, bound, scale, acc.data());
 }
 
 }  // namespace nsbi::train

@@ -46,12 +46,13 @@ class ExactAllreduce {
   void sum(const Eigen::Ref<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>>& shards, std::int64_t total_shards,
            Eigen::Ref<Eigen::VectorXd> out);
 
-  /// shards and total_shards as in sum(); L = scaled.size() + exact.size(). With Σ the exact sum
-  /// over every rank's shards: scaled(i) = float(Σ_i · scale) for the first rows, exact(j) =
-  /// Σ_{scaled.size()+j} (as a double, not scaled) for the last rows. Bitwise the same at every
-  /// rank count; one object per stream of similar sums (it carries the predicted bound).
-  void sum_scaled(const Eigen::Ref<const Eigen::MatrixXf>& shards, std::int64_t total_shards, double scale,
-                  Eigen::Ref<Eigen::VectorXf> scaled, Eigen::Ref<Eigen::VectorXd> exact);
+  /// shards and total_shards as in sum(); the last exact.size() of the L rows are "exact rows".
+  /// With Σ the exact sum over every rank's shards, returns the first L − exact.size() rows as
+  /// float(Σ_i · scale) — a view of this object's buffer (no copy of the gradient), valid until
+  /// the next call — and sets exact(j) = Σ of exact row j (a double, not scaled). Bitwise the same
+  /// at every rank count; one object per stream of similar sums (it carries the predicted bound).
+  Eigen::Map<Eigen::VectorXf> sum_scaled(const Eigen::Ref<const Eigen::MatrixXf>& shards, std::int64_t total_shards,
+                                         double scale, Eigen::Ref<Eigen::VectorXd> exact);
 
   /// Seconds spent inside MPI calls so far (for the communication-fraction benchmark).
   double communication_seconds() const { return comm_seconds_; }
