@@ -132,19 +132,26 @@ TEST(FixedPointTest, MagnitudeExponentsAndFloatBounds) {
 TEST(FixedPointTest, CheckedConversionMatchesThePlainOneAndClampsOverflow) {
   RandomStream rng(11, StreamId::diagnostics, 2, 0);
   std::vector<float> v(1000);
-  for (auto& x : v) x = static_cast<float>(rng.normal() * std::pow(10.0, rng.uniform(-6, 4)));
+  const int T = 4;
+  // Gains 1 and 1e-30: scale 2^E a normal float (float products) and not (double products).
+  for (const double gain : {1.0, 1e-30}) {
+    for (auto& x : v) x = static_cast<float>(gain * rng.normal() * std::pow(10.0, rng.uniform(-6, 4)));
+    float max_abs = 0;
+    for (float x : v) max_abs = std::max(max_abs, std::abs(x));
+    const int e = magnitude_exponent(max_abs), E = fixed_point_exponent_for_bound(e, T);
+    EXPECT_EQ(E <= 127, gain == 1.0);
+    std::vector<std::int64_t> plain(v.size(), 5), checked(v.size(), 5);
+    accumulate_fixed<float>(v, E, plain);
+    const std::uint32_t bits = accumulate_fixed_checked(v, float_bound(e), E, checked, false);
+    EXPECT_EQ(plain, checked);
+    EXPECT_EQ(bits, abs_bits(max_abs));
+    store_fixed<float>(v, E, plain);
+    accumulate_fixed_checked(v, float_bound(e), E, checked, true);
+    EXPECT_EQ(plain, checked);
+  }
   float max_abs = 0;
   for (float x : v) max_abs = std::max(max_abs, std::abs(x));
-  const int e = magnitude_exponent(max_abs), T = 4;
-  const int E = fixed_point_exponent_for_bound(e, T);
-  std::vector<std::int64_t> plain(v.size(), 5), checked(v.size(), 5);
-  accumulate_fixed<float>(v, E, plain);
-  const std::uint32_t bits = accumulate_fixed_checked(v, float_bound(e), E, checked, false);
-  EXPECT_EQ(plain, checked);
-  EXPECT_EQ(bits, abs_bits(max_abs));
-  store_fixed<float>(v, E, plain);
-  accumulate_fixed_checked(v, float_bound(e), E, checked, true);
-  EXPECT_EQ(plain, checked);
+  const int e = magnitude_exponent(max_abs), E = fixed_point_exponent_for_bound(e, T);
 
   // Values that break the bound (by 2^20, inf, NaN) are clamped: T of them cannot overflow int64,
   // and the returned maximum shows the breach.
