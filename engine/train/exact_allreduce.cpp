@@ -3,6 +3,7 @@
 #include <mpi.h>
 
 #include <algorithm>
+#include <bit>
 #include <cstring>
 #include <limits>
 
@@ -54,7 +55,7 @@ void ExactAllreduce::layout(Eigen::Index rows, Eigen::Index head) {
   const int P = comm_.size();
   segment_ = (elements_ + P - 1) / P;
   ring_.assign(static_cast<std::size_t>(P * segment_), 0);
-  recv_.assign(static_cast<std::size_t>(segment_), 0);
+  recv_.assign(static_cast<std::size_t>(std::max(1, P / 2) * segment_), 0);  // the most one exchange receives
   wire_.assign(static_cast<std::size_t>(wire_word(elements_, head)), 0.0f);
   wire_count_.resize(P);
   wire_displ_.resize(P);
@@ -69,6 +70,38 @@ std::int64_t ExactAllreduce::wire_int(Eigen::Index element) const {
   std::int64_t q;
   std::memcpy(&q, wire_.data() + wire_word(element, head_), sizeof q);
   return q;
+}
+
+void ExactAllreduce::reduce_scatter() {
+  // Leaves in segment r of ring_ the sum over all ranks of their segment r. Integer sums: exact
+  // in any order, so the algorithm is chosen for speed alone.
+  const int P = comm_.size(), r = comm_.rank();
+  const Eigen::Index B = segment_;
+  std::int64_t* const ring = ring_.data();
+  auto exchange = [&](Eigen::Index send_seg, int dest, Eigen::Index recv_seg, int source, Eigen::Index segs) {
+    const auto n = static_cast<std::size_t>(segs * B);
+    comm_.sendrecv(std::span<const std::int64_t>(ring + send_seg * B, n), dest,
+                   std::span<std::int64_t>(recv_.data(), n), source, kRingTag);
+    std::int64_t* const dst = ring + recv_seg * B;
+    for (std::size_t i = 0; i < n; ++i) dst[i] += recv_[i];
+  };
+  if (std::has_single_bit(static_cast<unsigned>(P))) {
+    // Recursive halving: log2 P exchanges (what matters when ranks share cores). Each keeps the
+    // half of its current range that holds segment r and sends the other half to the rank at
+    // distance d, which keeps that one.
+    int lo = 0;
+    for (int d = P / 2; d >= 1; d /= 2) {
+      const bool upper = r - lo >= d;
+      const int keep = upper ? lo + d : lo, give = upper ? lo : lo + d;
+      exchange(give, r ^ d, keep, r ^ d, d);
+      lo = keep;
+    }
+    return;
+  }
+  // Ring: at step k rank r passes its partial sum of segment r−k−1 to r+1 and adds r−1's partial
+  // sum of segment r−k−2; after P−1 steps it holds the whole sum of segment r.
+  for (int k = 0; k + 1 < P; ++k)
+    exchange((r - k - 1 + 2 * P) % P, (r + 1) % P, (r - k - 2 + 2 * P) % P, (r + P - 1) % P, 1);
 }
 
 void ExactAllreduce::reduce_with_bound(const Eigen::Ref<const Eigen::MatrixXf>& shards, std::int64_t total_shards,
@@ -99,24 +132,14 @@ void ExactAllreduce::reduce_with_bound(const Eigen::Ref<const Eigen::MatrixXf>& 
     else if (e_bound - e <= kWindow) ++ring[rows_ + 1 + (e_bound - e)];
   }
 
-  // Ring reduce-scatter: at step k rank r passes its partial sum of segment r−k−1 to r+1 and adds
-  // r−1's partial sum of segment r−k−2; after P−1 steps it holds the whole sum of segment r.
   const int P = comm_.size(), r = comm_.rank();
-  const int right = (r + 1) % P, left = (r + P - 1) % P;
-  const Eigen::Index B = segment_;
   double t0 = MPI_Wtime();
-  for (int k = 0; k + 1 < P; ++k) {
-    const Eigen::Index send = (r - k - 1 + 2 * P) % P, recv = (r - k - 2 + 2 * P) % P;
-    comm_.sendrecv(std::span<const std::int64_t>(ring + send * B, static_cast<std::size_t>(B)), right,
-                   std::span<std::int64_t>(recv_), left, kRingTag);
-    std::int64_t* const dst = ring + recv * B;
-    for (Eigen::Index i = 0; i < B; ++i) dst[i] += recv_[static_cast<std::size_t>(i)];
-  }
+  reduce_scatter();
   comm_seconds_ += MPI_Wtime() - t0;
 
   // Convert this rank's segment to what the caller consumes. 2^−E · scale is exact (a power of two
   // times a double), so each scaled value is float(double(q) · c) whichever rank converts it.
-  const Eigen::Index lo = std::min(elements_, r * B), hi = std::min(elements_, (r + 1) * B);
+  const Eigen::Index lo = std::min(elements_, r * segment_), hi = std::min(elements_, (r + 1) * segment_);
   const double c = std::ldexp(scale, -E_);
   float* const words = wire_.data();
   for (Eigen::Index i = lo; i < std::min(hi, head_); ++i) words[i] = static_cast<float>(static_cast<double>(ring[i]) * c);

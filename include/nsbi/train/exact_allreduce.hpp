@@ -13,7 +13,7 @@
 //   2. the shards are converted and added locally as above; appended to the buffer are a few
 //      int64 counters (shards that broke the bound, shards per exponent just below it), summed
 //      with the data, so every rank learns the global verdict and the next call's bound;
-//   3. a ring reduce-scatter of int64 leaves each rank one segment of the exact integer sum; the
+//   3. a reduce-scatter of int64 (recursive halving, or a ring when P is not a power of two) leaves each rank one segment of the exact integer sum; the
 //      rank converts it to the width the caller consumes (float(Σ·scale); the exact rows and the
 //      counters stay int64), and an allgather of the converted segments gives every rank the
 //      same bits: 8 + 4 bytes per value on the wire instead of 8 + 8.
@@ -67,6 +67,8 @@ class ExactAllreduce {
   /// Steps 2–3 of sum_scaled with bound 2^e_bound: leaves the gathered result in wire_.
   void reduce_with_bound(const Eigen::Ref<const Eigen::MatrixXf>& shards, std::int64_t total_shards, int e_bound,
                          double scale);
+  /// The int64 reduce-scatter of ring_: afterwards segment r holds the global sum of segment r.
+  void reduce_scatter();
   std::int64_t wire_int(Eigen::Index element) const;
 
   mpi::Communicator comm_;
@@ -77,7 +79,7 @@ class ExactAllreduce {
   // then the counters: overflow count, then shards with max exponent bound − k for k = 0..kWindow.
   Eigen::Index rows_ = -1, head_ = -1, elements_ = 0, segment_ = 0;
   std::vector<std::int64_t> ring_;      // P segments of `segment_` int64 (zero padding at the end)
-  std::vector<std::int64_t> recv_;      // one ring segment
+  std::vector<std::int64_t> recv_;      // what one reduce-scatter exchange receives
   // The gathered result, in 4-byte words: one per scaled row (a float), two per other element (the
   // raw int64). Exchanged as bytes: MPI never interprets it.
   std::vector<float> wire_;
