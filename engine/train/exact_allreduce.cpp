@@ -142,7 +142,8 @@ void ExactAllreduce::reduce_with_bound(const Eigen::Ref<const Eigen::MatrixXf>& 
   const Eigen::Index lo = std::min(elements_, r * segment_), hi = std::min(elements_, (r + 1) * segment_);
   const double c = std::ldexp(scale, -E_);
   float* const words = wire_.data();
-  for (Eigen::Index i = lo; i < std::min(hi, head_); ++i) words[i] = static_cast<float>(static_cast<double>(ring[i]) * c);
+  for (Eigen::Index i = lo; i < std::min(hi, head_); ++i)
+    words[i] = static_cast<float>(static_cast<double>(ring[i]) * c);
   for (Eigen::Index i = std::max(lo, head_); i < hi; ++i) std::memcpy(words + wire_word(i, head_), ring + i, 8);
 
   if (P > 1) {

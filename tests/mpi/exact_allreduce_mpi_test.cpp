@@ -84,7 +84,8 @@ int main(int argc, char** argv) {
   for (const int T : {1, 3, 4, 7}) {
     for (const Eigen::Index L : {Eigen::Index{2}, Eigen::Index{1001}, Eigen::Index{15021}}) {
       for (const int exact_rows : {1, 2}) {
-        const std::string name = "T=" + std::to_string(T) + " L=" + std::to_string(L) + " exact=" + std::to_string(exact_rows);
+        const std::string name =
+            "T=" + std::to_string(T) + " L=" + std::to_string(L) + " exact=" + std::to_string(exact_rows);
         train::ExactAllreduce dist(comm), ref(self);
         for (int c = 0; c < kCalls; ++c) {
           Eigen::MatrixXf all(L, T);

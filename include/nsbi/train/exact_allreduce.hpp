@@ -10,13 +10,17 @@
 // sum_scaled(): the training step's path, the same exact integer sum with less on the wire.
 //   1. the bound 2^e on |value| is predicted from the previous call (its global maximum exponent
 //      plus a margin), so there is no latency-bound max-allreduce;
-//   2. the shards are converted and added locally as above; appended to the buffer are a few
-//      int64 counters (shards that broke the bound, shards per exponent just below it), summed
-//      with the data, so every rank learns the global verdict and the next call's bound;
-//   3. a reduce-scatter of int64 (recursive halving, or a ring when P is not a power of two) leaves each rank one segment of the exact integer sum; the
-//      rank converts it to the width the caller consumes (float(Σ·scale); the exact rows and the
-//      counters stay int64), and an allgather of the converted segments gives every rank the
-//      same bits: 8 + 4 bytes per value on the wire instead of 8 + 8.
+//   2. the shards are converted and added locally as above, in one pass that also finds each
+//      shard's maximum (values are clamped to the bound, so a shard that breaks it cannot
+//      overflow); appended to the buffer are a few int64 counters (shards that broke the bound,
+//      shards per exponent just below it), summed with the data, so every rank learns the global
+//      verdict and the next call's bound;
+//   3. a reduce-scatter of int64 (recursive halving, or a ring when P is not a power of two)
+//      leaves each rank one segment of the exact integer sum; the rank converts it to the width
+//      the caller consumes (float(Σ·scale); the exact rows and the counters stay int64), and an
+//      allgather of the converted segments gives every rank the same bits: 8 + 4 bytes per value
+//      on the wire instead of 8 + 8. The conversion is a function of the integer sum alone, so it
+//      does not matter which rank does it.
 //   If any shard broke the bound, or the bound was so loose that precision would suffer, the
 //   call is redone with the exponent of a max-allreduce. Every decision depends only on sums
 //   over all shards, never on how the shards are spread over the ranks.
@@ -32,7 +36,7 @@ class ExactAllreduce {
  public:
   /// A predicted bound is accepted if the global maximum exponent lies in
   /// [bound − kWindow, bound]: at most kWindow bits of precision are lost against a max-allreduce
-  /// exponent (62 − kWindow − ⌈log2 T⌉ bits below the largest value remain). The next bound is the
+  /// exponent (at least 61 − kWindow − ⌈log2 T⌉ bits below the largest value remain). The next bound is the
   /// global maximum exponent + kMargin, so the values may grow by up to 2^kMargin per call and
   /// shrink by up to 2^(kWindow − kMargin) before a call is redone.
   static constexpr int kMargin = 3;

@@ -48,7 +48,8 @@ void accumulate_fixed(std::span<const T> values, int exponent, std::span<std::in
 template <typename T>
 void store_fixed(std::span<const T> values, int exponent, std::span<std::int64_t> acc) {
   const double scale = std::ldexp(1.0, exponent);
-  for (std::size_t i = 0; i < values.size(); ++i) acc[i] = static_cast<std::int64_t>(static_cast<double>(values[i]) * scale);
+  for (std::size_t i = 0; i < values.size(); ++i)
+    acc[i] = static_cast<std::int64_t>(static_cast<double>(values[i]) * scale);
 }
 
 /// The bit pattern of |v|: for floats these order like the magnitudes, and anything ≥ 0x7f800000
