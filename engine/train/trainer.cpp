@@ -79,8 +79,7 @@ TrainingResult train(ShardLoss& loss, std::int64_t n_examples, const TrainingOpt
   ExactAllreduce reducer(comm);
   // One column per owned shard: its gradient and, in the last row, its loss.
   Eigen::MatrixXf shard_grads(n_params + 1, my_shards);
-  Eigen::VectorXd total(n_params + 1);
-  Eigen::VectorXf step_grad(n_params);
+  Eigen::VectorXd loss_sum(1);
   Eigen::VectorXf best_weights = params.values();
   double best_val = std::numeric_limits<double>::infinity();
   int since_improvement = 0;
@@ -102,10 +101,11 @@ TrainingResult train(ShardLoss& loss, std::int64_t n_examples, const TrainingOpt
         shard_grads.col(k).head(n_params) = params.grads();
         shard_grads(n_params, k) = static_cast<float>(l);
       }
-      reducer.sum<float>(shard_grads, shards_per_batch, total);
-      // The batch-mean gradient, identical on every rank.
-      step_grad = (total.head(n_params) / static_cast<double>(batch)).cast<float>();
-      epoch_loss += total(n_params);
+      // The batch-mean gradient (float, as Adam consumes it; a view of the reducer's buffer) and
+      // the exact loss sum, bitwise identical on every rank and at every rank count.
+      const auto step_grad =
+          reducer.sum_scaled(shard_grads, shards_per_batch, 1.0 / static_cast<double>(batch), loss_sum);
+      epoch_loss += loss_sum(0);
       if (opt.clip_norm > 0) nn::clip_grad_norm<float>(step_grad, opt.clip_norm);
       adam.step(params.values(), step_grad);
       ++result.steps;

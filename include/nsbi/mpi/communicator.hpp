@@ -63,6 +63,13 @@ class Communicator {
     return value;
   }
 
+  /// Sends `out` to dest while receiving `in` from source (one step of a ring exchange).
+  template <typename T>
+  void sendrecv(std::span<const T> out, int dest, std::span<T> in, int source, int tag) const {
+    MPI_Sendrecv(out.data(), static_cast<int>(out.size()), mpi_type<T>(), dest, tag, in.data(),
+                 static_cast<int>(in.size()), mpi_type<T>(), source, tag, comm_, MPI_STATUS_IGNORE);
+  }
+
   template <typename T>
   void send(std::span<const T> data, int dest, int tag) const {
     MPI_Send(data.data(), static_cast<int>(data.size()), mpi_type<T>(), dest, tag, comm_);
@@ -88,6 +95,13 @@ class Communicator {
     MPI_Allgatherv(mine.data(), my_n, mpi_type<T>(), all.data(), n.data(), displ.data(), mpi_type<T>(), comm_);
     if (counts) *counts = n;
     return all;
+  }
+
+  /// In-place allgatherv: rank p's block is data[displs[p], displs[p] + counts[p]) on entry (on
+  /// rank p) and every rank holds every block on exit. Counts and displacements are in elements.
+  template <typename T>
+  void allgather_in_place(std::span<T> data, std::span<const int> counts, std::span<const int> displs) const {
+    MPI_Allgatherv(MPI_IN_PLACE, 0, MPI_DATATYPE_NULL, data.data(), counts.data(), displs.data(), mpi_type<T>(), comm_);
   }
 
   /// Ends every rank of the job: used when one rank has an error the others cannot learn of in
