@@ -31,7 +31,22 @@ void Adam<T>::set_state(std::int64_t t, Vec<T> m, Vec<T> v) {
 
 template <typename T>
 double clip_grad_norm(Eigen::Ref<Vec<T>> grads, double max_norm) {
-  const double norm = std::sqrt(grads.template cast<double>().squaredNorm());
+  // Σ g² in double with 16 independent accumulators combined in a fixed order: the compiler
+  // vectorises the lanes (a single accumulator is one serial FMA chain, ~20 µs a step for 15k
+  // values), and the fixed order keeps the result identical on every rank.
+  double lanes[16] = {};
+  const T* g = grads.data();
+  const Eigen::Index n = grads.size();
+  Eigen::Index i = 0;
+  for (; i + 16 <= n; i += 16)
+    for (int l = 0; l < 16; ++l) {
+      const double v = static_cast<double>(g[i + l]);
+      lanes[l] += v * v;
+    }
+  for (int l = 0; i < n; ++i, ++l) lanes[l] += static_cast<double>(g[i]) * static_cast<double>(g[i]);
+  double sum = 0;
+  for (double v : lanes) sum += v;
+  const double norm = std::sqrt(sum);
   const double coef = max_norm / (norm + 1e-6);
   if (coef < 1.0) grads *= static_cast<T>(coef);
   return norm;

@@ -4,6 +4,9 @@
 
 #include <cmath>
 
+#include "nsbi/core/random.hpp"
+
+using namespace nsbi;
 using namespace nsbi::nn;
 
 TEST(AdamTest, MatchesTheUpdateRuleByHand) {
@@ -38,4 +41,19 @@ TEST(ClipGradNormTest, ScalesOnlyAboveTheThreshold) {
   EXPECT_FLOAT_EQ(g(0), 3.0f);
   EXPECT_NEAR(clip_grad_norm<float>(g, 1.0), 5.0, 1e-6);
   EXPECT_NEAR(g.norm(), 1.0, 1e-5);
+}
+
+TEST(ClipGradNormTest, NormOfALongVectorMatchesALongDoubleSum) {
+  // Lengths around the 16-lane blocks, including tails.
+  for (int n : {1, 15, 16, 17, 1003, 15021}) {
+    Vec<float> g(n);
+    RandomStream rng(n, StreamId::diagnostics, 0, 0);
+    long double ref = 0;
+    for (auto& v : g) {
+      v = static_cast<float>(rng.normal() * std::pow(10.0, rng.uniform(-3, 3)));
+      ref += static_cast<long double>(v) * v;
+    }
+    const double expected = std::sqrt(static_cast<double>(ref));
+    EXPECT_NEAR(clip_grad_norm<float>(g, 1e30), expected, 1e-13 * expected) << "n " << n;
+  }
 }
