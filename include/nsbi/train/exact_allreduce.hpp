@@ -42,7 +42,12 @@ class ExactAllreduce {
   static constexpr int kMargin = 3;
   static constexpr int kWindow = 10;
 
-  explicit ExactAllreduce(const mpi::Communicator& comm) : comm_(comm) {}
+  /// Collective over `comm`: works on a duplicate of it (MPI_Comm_dup), so the point-to-point
+  /// exchanges of the reduce-scatter can never match a message of other code on `comm`.
+  explicit ExactAllreduce(const mpi::Communicator& comm);
+  ~ExactAllreduce();
+  ExactAllreduce(const ExactAllreduce&) = delete;
+  ExactAllreduce& operator=(const ExactAllreduce&) = delete;
 
   /// shards: L×S, the S shards this rank owns (one per column); total_shards: the number of
   /// shards over all ranks (headroom against overflow). out (L) = Σ over every rank's shards.
