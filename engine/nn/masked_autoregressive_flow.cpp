@@ -1,18 +1,14 @@
 #include "nsbi/nn/masked_autoregressive_flow.hpp"
 
-
 namespace nsbi::nn {
 
 template <typename T>
 MaskedAutoregressiveFlow<T>::MaskedAutoregressiveFlow(int dim, int context_dim, const MafOptions& options,
                                                       std::uint64_t seed, Standardizer y_standardizer,
                                                       Standardizer c_standardizer)
-    : NormalizingFlow<T>(dim, context_dim, std::move(y_standardizer), std::move(c_standardizer)), options_(options) {
-  mades_.reserve(options.transforms);
-  for (int k = 0; k < options.transforms; ++k) mades_.emplace_back(*this->params_, dim, context_dim, options.hidden);
-  RandomStream rng(seed, StreamId::initialization, 0, 0);
-  for (auto& m : mades_) m.init(rng);
-  u_.resize(options.transforms + 1);
+    : Base(dim, context_dim, options.transforms, options.hidden, /*outputs_per_dim=*/2, seed, std::move(y_standardizer),
+           std::move(c_standardizer)),
+      options_(options) {
   s_.resize(options.transforms);
 }
 
@@ -27,8 +23,7 @@ void MaskedAutoregressiveFlow<T>::log_prob(const Eigen::Ref<const Mat<T>>& y, co
                                            Eigen::Ref<Vec<T>> out) {
   const Eigen::Index n = y.cols();
   const int D = dim_;
-  Vec<T>& log_det = log_det_;  // workspace: no allocation once the batch size is seen
-  this->standardize(y, c, u_[0], cz_, log_det);
+  this->standardize(y, c);
   for (std::size_t k = 0; k < mades_.size(); ++k) {
     mades_[k].forward(u_[k], cz_);
     const Mat<T>& o = mades_[k].output();
@@ -37,9 +32,9 @@ void MaskedAutoregressiveFlow<T>::log_prob(const Eigen::Ref<const Mat<T>>& y, co
     v_.resize(D, n);
     v_.array() = (u_[k].array() - o.topRows(D).array()) / s_[k].array();
     u_[k + 1] = v_.colwise().reverse();
-    log_det.noalias() -= s_[k].array().log().colwise().sum().matrix().transpose();
+    log_det_.noalias() -= s_[k].array().log().colwise().sum().matrix().transpose();
   }
-  this->base_log_prob(u_.back(), log_det, out);
+  this->base_log_prob(out);
 }
 
 template <typename T>

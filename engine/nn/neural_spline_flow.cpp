@@ -19,22 +19,18 @@ RqSplineOptions spline_options(const NsfOptions& o) {
 template <typename T>
 NeuralSplineFlow<T>::NeuralSplineFlow(int dim, int context_dim, const NsfOptions& options, std::uint64_t seed,
                                       Standardizer y_standardizer, Standardizer c_standardizer)
-    : NormalizingFlow<T>(dim, context_dim, std::move(y_standardizer), std::move(c_standardizer)),
+    : Base(dim, context_dim, options.transforms, options.hidden,
+           RationalQuadraticSpline<T>::params_per_dim(options.bins), seed, std::move(y_standardizer),
+           std::move(c_standardizer)),
       options_(options),
       spline_(spline_options(options)) {
-  mades_.reserve(options.transforms);
-  for (int k = 0; k < options.transforms; ++k)
-    mades_.emplace_back(*this->params_, dim, context_dim, options.hidden, spline_.params_per_dim());
-  RandomStream rng(seed, StreamId::initialization, 0, 0);
-  for (auto& m : mades_) m.init(rng);
-  u_.resize(options.transforms + 1);
   knots_.resize(options.transforms);
 }
 
 template <typename T>
 void NeuralSplineFlow<T>::log_prob(const Eigen::Ref<const Mat<T>>& y, const Eigen::Ref<const Mat<T>>& c,
                                    Eigen::Ref<Vec<T>> out) {
-  this->standardize(y, c, u_[0], cz_, log_det_);
+  this->standardize(y, c);
   v_.resize(dim_, y.cols());
   for (std::size_t k = 0; k < mades_.size(); ++k) {
     mades_[k].forward(u_[k], cz_);
@@ -42,7 +38,7 @@ void NeuralSplineFlow<T>::log_prob(const Eigen::Ref<const Mat<T>>& y, const Eige
     spline_.forward(u_[k], knots_[k], v_, log_det_);
     u_[k + 1] = v_.colwise().reverse();
   }
-  this->base_log_prob(u_.back(), log_det_, out);
+  this->base_log_prob(out);
 }
 
 template <typename T>

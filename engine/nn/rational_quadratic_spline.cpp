@@ -35,8 +35,7 @@ Bin<T> bin_from(int k, const T* x, const T* y, const T* d, Eigen::Index stride) 
 
 template <typename T>
 RationalQuadraticSpline<T>::RationalQuadraticSpline(const RqSplineOptions& o)
-    : options_(o),
-      K_(o.bins),
+    : K_(o.bins),
       B_(static_cast<T>(o.tail_bound)),
       min_w_(static_cast<T>(o.min_bin_width)),
       min_h_(static_cast<T>(o.min_bin_height)),
@@ -81,7 +80,6 @@ template <typename T>
 void RationalQuadraticSpline<T>::knots(const Eigen::Ref<const Mat<T>>& raw, SplineKnots<T>& k) const {
   const int D = static_cast<int>(raw.rows() / params_per_dim());
   const Eigen::Index N = raw.cols();
-  k.dim = D;
   k.raw = raw.transpose();
   softmax_knots(k.raw.leftCols(K_ * D), D, min_w_, k.prob_w, k.x, k.work, k.work2);
   softmax_knots(k.raw.middleCols(K_ * D, K_ * D), D, min_h_, k.prob_h, k.y, k.work, k.work2);

@@ -18,7 +18,6 @@ class Made {
   Made(ParameterBuffer<T>& params, int dim, int context_dim, int hidden, int outputs_per_dim = 2);
 
   int dim() const { return dim_; }
-  int hidden() const { return hidden_; }
   int outputs_per_dim() const { return outputs_; }
   void init(RandomStream& rng);
 

@@ -7,11 +7,7 @@
 // order of the features and s = sigmoid(a + 2) + 1e-3 (as in nflows/sbi and the PyTorch peer),
 // so each affine step can narrow the density (0.001 < s < 1.001). With y_z = (y − μ)/σ,
 //   log q(y | c) = log N(u_K; 0, I) − Σ_k Σ_i log s_{k,i} − Σ_i log σ_i.
-#include <memory>
-#include <vector>
-
-#include "nsbi/nn/made.hpp"
-#include "nsbi/nn/normalizing_flow.hpp"
+#include "nsbi/nn/autoregressive_flow.hpp"
 
 namespace nsbi::nn {
 
@@ -21,7 +17,7 @@ struct MafOptions {
 };
 
 template <typename T>
-class MaskedAutoregressiveFlow final : public NormalizingFlow<T> {
+class MaskedAutoregressiveFlow final : public AutoregressiveFlow<T> {
  public:
   /// Weights are drawn from RandomStream(seed, initialization, 0, 0).
   MaskedAutoregressiveFlow(int dim, int context_dim, const MafOptions& options, std::uint64_t seed,
@@ -33,10 +29,9 @@ class MaskedAutoregressiveFlow final : public NormalizingFlow<T> {
   void backward(const Eigen::Ref<const Vec<T>>& g) override;
 
  private:
-  using NormalizingFlow<T>::dim_;
-  using NormalizingFlow<T>::context_dim_;
-  const Mat<T>& base_point() const override { return u_.back(); }
-  int transforms() const override { return static_cast<int>(mades_.size()); }
+  using Base = AutoregressiveFlow<T>;
+  using Base::dim_, Base::mades_, Base::u_, Base::cz_, Base::v_, Base::du_, Base::dv_, Base::dout_, Base::du_net_,
+      Base::log_det_;
   // Solves v = (u − m(u))/s(u) for u, one feature at a time in degree order.
   void invert_transform(int k, const Mat<T>& v, const Mat<T>& cz, Mat<T>& u) override;
   static constexpr T kScaleEps = T(1e-3);
@@ -44,12 +39,7 @@ class MaskedAutoregressiveFlow final : public NormalizingFlow<T> {
   static void scale_from(const Eigen::Ref<const Mat<T>>& a, Mat<T>& s);
 
   MafOptions options_;
-  std::vector<Made<T>> mades_;
-  // Workspace: inputs u_k of each transform (K+1 entries), scales, and backward buffers.
-  Mat<T> cz_;
-  std::vector<Mat<T>> u_, s_;
-  Mat<T> v_, du_, dv_, dout_, du_net_;
-  Vec<T> log_det_;
+  std::vector<Mat<T>> s_;  // the scales of each transform, from the last log_prob
 };
 
 }  // namespace nsbi::nn

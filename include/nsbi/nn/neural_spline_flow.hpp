@@ -10,11 +10,9 @@
 //   log q(y | c) = log N(u_K; 0, I) + Σ_k Σ_i log g'_{k,i}(u_{k,i}) − Σ_i log σ_i.
 // Unlike an affine MAF, a spline can bend the density sharply, e.g. follow the edge of a
 // box-bounded posterior. Sampling inverts each transform feature by feature (D MADE passes).
-#include <memory>
 #include <vector>
 
-#include "nsbi/nn/made.hpp"
-#include "nsbi/nn/normalizing_flow.hpp"
+#include "nsbi/nn/autoregressive_flow.hpp"
 #include "nsbi/nn/rational_quadratic_spline.hpp"
 
 namespace nsbi::nn {
@@ -27,7 +25,7 @@ struct NsfOptions {
 };
 
 template <typename T>
-class NeuralSplineFlow final : public NormalizingFlow<T> {
+class NeuralSplineFlow final : public AutoregressiveFlow<T> {
  public:
   /// Weights are drawn from RandomStream(seed, initialization, 0, 0).
   NeuralSplineFlow(int dim, int context_dim, const NsfOptions& options, std::uint64_t seed,
@@ -39,22 +37,16 @@ class NeuralSplineFlow final : public NormalizingFlow<T> {
   void backward(const Eigen::Ref<const Vec<T>>& g) override;
 
  private:
-  using NormalizingFlow<T>::dim_;
-  using NormalizingFlow<T>::context_dim_;
-  const Mat<T>& base_point() const override { return u_.back(); }
-  int transforms() const override { return static_cast<int>(mades_.size()); }
+  using Base = AutoregressiveFlow<T>;
+  using Base::dim_, Base::mades_, Base::u_, Base::cz_, Base::v_, Base::du_, Base::dv_, Base::dout_, Base::du_net_,
+      Base::log_det_;
   // Solves v = g(u; MADE(u, cz)) for u, one feature at a time in degree order.
   void invert_transform(int k, const Mat<T>& v, const Mat<T>& cz, Mat<T>& u) override;
 
   NsfOptions options_;
   RationalQuadraticSpline<T> spline_;
-  std::vector<Made<T>> mades_;
-  // Workspace: inputs u_k of each transform (K+1 entries) and backward buffers.
-  Mat<T> cz_, v_, du_, dv_, dout_, du_net_;
-  SplineKnots<T> inverse_knots_;
-  std::vector<Mat<T>> u_;
   std::vector<SplineKnots<T>> knots_;  // per transform, from the last log_prob
-  Vec<T> log_det_;
+  SplineKnots<T> inverse_knots_;
 };
 
 }  // namespace nsbi::nn

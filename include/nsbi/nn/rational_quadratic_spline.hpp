@@ -37,7 +37,6 @@ struct RqSplineOptions {
 /// holds knot (or bin) j of feature i for column n of the block.
 template <typename T>
 struct SplineKnots {
-  int dim = 0;
   Mat<T> raw;             // N × P·D, the raw parameters transposed
   Mat<T> prob_w, prob_h;  // N × K·D, the softmax outputs
   Mat<T> x, y, d;         // N × (K+1)·D, knot positions and slopes
@@ -53,9 +52,9 @@ class RationalQuadraticSpline {
   /// (K·min ≥ 1).
   explicit RationalQuadraticSpline(const RqSplineOptions& options);
 
-  int bins() const { return K_; }
-  int params_per_dim() const { return 3 * K_ - 1; }
-  const RqSplineOptions& options() const { return options_; }
+  /// Raw parameters per feature, 3·bins − 1.
+  static int params_per_dim(int bins) { return 3 * bins - 1; }
+  int params_per_dim() const { return params_per_dim(K_); }
 
   /// Knots of the splines given raw parameters (P·D × N).
   void knots(const Eigen::Ref<const Mat<T>>& raw, SplineKnots<T>& k) const;
@@ -76,7 +75,6 @@ class RationalQuadraticSpline {
                      Mat<T>& work, Mat<T>& work2) const;
   int bin_of(const T* knot, Eigen::Index stride, T v) const;
 
-  RqSplineOptions options_;
   int K_;
   T B_, min_w_, min_h_, min_d_, scale_;
 };

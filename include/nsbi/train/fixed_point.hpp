@@ -44,14 +44,6 @@ void accumulate_fixed(std::span<const T> values, int exponent, std::span<std::in
   for (std::size_t i = 0; i < values.size(); ++i) acc[i] += static_cast<std::int64_t>(static_cast<double>(values[i]) * scale);
 }
 
-/// acc[i] = to_fixed(values[i]): the first shard of a sum, which saves zeroing acc first.
-template <typename T>
-void store_fixed(std::span<const T> values, int exponent, std::span<std::int64_t> acc) {
-  const double scale = std::ldexp(1.0, exponent);
-  for (std::size_t i = 0; i < values.size(); ++i)
-    acc[i] = static_cast<std::int64_t>(static_cast<double>(values[i]) * scale);
-}
-
 /// The bit pattern of |v|: for floats these order like the magnitudes, and anything ≥ 0x7f800000
 /// is inf or NaN, so an integer max (which vectorises without -ffast-math) finds max |v| and
 /// detects non-finite values at once.

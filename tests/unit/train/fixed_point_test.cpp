@@ -145,7 +145,8 @@ TEST(FixedPointTest, CheckedConversionMatchesThePlainOneAndClampsOverflow) {
     const std::uint32_t bits = accumulate_fixed_checked(v, float_bound(e), E, checked, false);
     EXPECT_EQ(plain, checked);
     EXPECT_EQ(bits, abs_bits(max_abs));
-    store_fixed<float>(v, E, plain);
+    std::fill(plain.begin(), plain.end(), 0);
+    accumulate_fixed<float>(v, E, plain);
     accumulate_fixed_checked(v, float_bound(e), E, checked, true);
     EXPECT_EQ(plain, checked);
   }

@@ -1,0 +1,75 @@
+#include "nsbi/nn/autoregressive_flow.hpp"
+
+#include <cmath>
+#include <numbers>
+
+namespace nsbi::nn {
+
+template <typename T>
+AutoregressiveFlow<T>::AutoregressiveFlow(int dim, int context_dim, int transforms, int hidden, int outputs_per_dim,
+                                          std::uint64_t seed, Standardizer y_standardizer, Standardizer c_standardizer)
+    : dim_(dim),
+      context_dim_(context_dim),
+      y_std_(std::move(y_standardizer)),
+      c_std_(std::move(c_standardizer)),
+      params_(std::make_unique<ParameterBuffer<T>>()) {
+  mades_.reserve(transforms);
+  for (int k = 0; k < transforms; ++k) mades_.emplace_back(*params_, dim, context_dim, hidden, outputs_per_dim);
+  RandomStream rng(seed, StreamId::initialization, 0, 0);
+  for (auto& m : mades_) m.init(rng);
+  u_.resize(transforms + 1);
+}
+
+template <typename T>
+void AutoregressiveFlow<T>::standardize(const Eigen::Ref<const Mat<T>>& y, const Eigen::Ref<const Mat<T>>& c) {
+  const Eigen::Index n = y.cols();
+  u_[0].resize(dim_, n);
+  y_std_.apply<T>(y, u_[0]);
+  cz_.resize(context_dim_, n);
+  c_std_.apply<T>(c, cz_);
+  log_det_.setConstant(n, static_cast<T>(y_std_.log_abs_det()));
+}
+
+template <typename T>
+void AutoregressiveFlow<T>::base_log_prob(Eigen::Ref<Vec<T>> out) const {
+  const Mat<T>& u = u_.back();
+  const T half_log_2pi = static_cast<T>(0.5 * std::log(2.0 * std::numbers::pi));
+  out = (T(-0.5) * u.array().square().colwise().sum()).matrix().transpose();
+  out.array() += log_det_.array() - static_cast<T>(u.rows()) * half_log_2pi;
+}
+
+template <typename T>
+Mat<T> AutoregressiveFlow<T>::transform(const Eigen::Ref<const Mat<T>>& y, const Eigen::Ref<const Mat<T>>& c) {
+  Vec<T> lp(y.cols());
+  this->log_prob(y, c, lp);
+  return u_.back();
+}
+
+template <typename T>
+Mat<T> AutoregressiveFlow<T>::inverse(const Eigen::Ref<const Mat<T>>& u_K, const Eigen::Ref<const Mat<T>>& c) {
+  const Eigen::Index n = u_K.cols();
+  Mat<T> cz(context_dim_, n);
+  c_std_.apply<T>(c, cz);
+  Mat<T> u = u_K, v, prev(dim_, n);
+  for (int k = transforms() - 1; k >= 0; --k) {
+    v = u.colwise().reverse();
+    invert_transform(k, v, cz, prev);
+    u.swap(prev);
+  }
+  Mat<T> y(dim_, n);
+  y_std_.invert<T>(u, y);
+  return y;
+}
+
+template <typename T>
+Mat<T> AutoregressiveFlow<T>::sample(const Eigen::Ref<const Vec<T>>& c, Eigen::Index n, RandomStream& rng) {
+  Mat<T> z(dim_, n);
+  for (Eigen::Index j = 0; j < n; ++j)
+    for (int i = 0; i < dim_; ++i) z(i, j) = static_cast<T>(rng.normal());
+  return inverse(z, c.replicate(1, n));
+}
+
+template class AutoregressiveFlow<float>;
+template class AutoregressiveFlow<double>;
+
+}  // namespace nsbi::nn
