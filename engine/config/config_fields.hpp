@@ -68,12 +68,15 @@ void visit_fields(C& c, V&& v) {
   v("inference", "simulations", c.inference.simulations, Rule::positive);
   v("inference", "rounds", c.inference.rounds, Rule::positive);
   v("inference", "unconstrained", c.inference.unconstrained, Rule::any);
+  v("inference", "atoms", c.inference.atoms, Rule::positive);
+  v("inference", "truncation_quantile", c.inference.truncation_quantile, Rule::open_unit);
 
   v("estimator", "hidden_features", c.estimator.hidden_features, Rule::positive);
   v("estimator", "transforms", c.estimator.transforms, Rule::positive);
   v("estimator", "ensemble", c.estimator.ensemble, Rule::positive);
   v("estimator", "bins", c.estimator.bins, Rule::positive);
   v("estimator", "tail_bound", c.estimator.tail_bound, Rule::positive);
+  v("estimator", "components", c.estimator.components, Rule::positive);
 
   v("training", "batch_size", c.training.batch_size, Rule::positive);
   v("training", "learning_rate", c.training.learning_rate, Rule::positive);
@@ -88,6 +91,7 @@ void visit_fields(C& c, V&& v) {
   v("posterior", "samples", c.posterior.samples, Rule::positive);
   v("posterior", "max_sampling_draws", c.posterior.max_sampling_draws, Rule::positive);
   v("posterior", "min_acceptance_warning", c.posterior.min_acceptance_warning, Rule::closed_unit);
+  v("posterior", "min_acceptance", c.posterior.min_acceptance, Rule::closed_unit);
 
   v("output", "dir", c.output.dir, Rule::non_empty);
   v("output", "overwrite", c.output.overwrite, Rule::any);

@@ -11,6 +11,7 @@
 
 #include "engine/config/config_fields.hpp"
 #include "nsbi/core/error.hpp"
+#include "nsbi/inference/inference_method.hpp"
 #include "nsbi/io/csv.hpp"
 #include "nsbi/nn/estimator_registry.hpp"
 #include "nsbi/prior/box_uniform.hpp"
@@ -22,7 +23,11 @@
 namespace nsbi {
 
 const std::vector<std::string>& accepted_methods() {
-  static const std::vector<std::string> names{"npe"};
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> n;
+    for (const MethodInfo& m : inference_methods()) n.push_back(m.name);
+    return n;
+  }();
   return names;
 }
 
@@ -267,9 +272,13 @@ void validate_prior(const PriorConfig& p, const std::string& path, const Locate&
 
 void validate(const RunConfig& c, const Locate& locate) {
   visit_fields(c, Checker{locate});
-  // Sequential (multi-round) inference is not implemented yet: refuse rather than ignore.
-  if (c.inference.rounds != 1)
-    fail(locate, "inference.rounds", "1 (sequential rounds are not implemented yet)", std::to_string(c.inference.rounds));
+  for (const MethodInfo& m : inference_methods())
+    if (m.name == c.inference.method && m.check)
+      if (const auto problem = m.check(c)) fail(locate, problem->key, problem->expected, problem->found);
+  if (c.inference.simulations < c.inference.rounds)
+    fail(locate, "inference.simulations", "at least one simulation per round (inference.rounds = " +
+                                              std::to_string(c.inference.rounds) + ")",
+         std::to_string(c.inference.simulations));
 
   const Task* task = nullptr;
   if (!c.task.name.empty()) {
@@ -360,6 +369,11 @@ int RunConfig::x_dim() const {
   if (simulator.x_dim > 0) return simulator.x_dim;
   const Task* task = task_of(*this);
   return task ? task->x_dim : 0;
+}
+
+std::int64_t RunConfig::round_simulations(int round) const {
+  const std::int64_t R = std::max(1, inference.rounds);
+  return inference.simulations / R + (round < inference.simulations % R ? 1 : 0);
 }
 
 Observation load_observation_file(const std::string& path, int x_dim, const std::string& what) {

@@ -16,6 +16,7 @@
 #include <sstream>
 
 #include "engine/config/config_fields.hpp"
+#include "nsbi/inference/inference_method.hpp"
 #include "nsbi/config/run_config.hpp"
 #include "nsbi/core/error.hpp"
 
@@ -385,6 +386,13 @@ RunConfig parse(const std::string& text, const std::string& source, const fs::pa
           fs::exists(sim_base_cmd / p))
         word = fs::absolute(sim_base_cmd / p).lexically_normal().string();
     }
+  }
+  // The method's defaults for the keys the file leaves out.
+  for (const MethodInfo& m : inference_methods()) {
+    if (m.name != config.inference.method) continue;
+    if (!toml::at_path(root, "inference.rounds")) config.inference.rounds = m.default_rounds;
+    if (!toml::at_path(root, "inference.estimator") && !m.default_estimator.empty())
+      config.inference.estimator = m.default_estimator;
   }
   if (!toml::at_path(root, "output.dir")) {
     config.output.dir = (fs::path("runs") / fs::path(source).stem()).string();

@@ -32,14 +32,45 @@ std::size_t SimulationBank::retries() const {
   return r;
 }
 
+std::vector<std::size_t> SimulationBank::rows_of_round(std::uint32_t r) const {
+  std::vector<std::size_t> rows;
+  for (std::size_t i = 0; i < size(); ++i)
+    if (round.empty() || round[i] == r) rows.push_back(i);
+  return rows;
+}
+
+void SimulationBank::append(const SimulationBank& o) {
+  if (o.size() == 0) return;
+  if (size() == 0) {
+    *this = o;
+    return;
+  }
+  const Eigen::Index n = theta.cols(), m = o.theta.cols();
+  theta.conservativeResize(Eigen::NoChange, n + m);
+  theta.rightCols(m) = o.theta;
+  x.conservativeResize(Eigen::NoChange, n + m);
+  x.rightCols(m) = o.x;
+  status.insert(status.end(), o.status.begin(), o.status.end());
+  attempts.insert(attempts.end(), o.attempts.begin(), o.attempts.end());
+  round.insert(round.end(), o.round.begin(), o.round.end());
+  log_proposal.insert(log_proposal.end(), o.log_proposal.begin(), o.log_proposal.end());
+}
+
 void broadcast_bank(const mpi::Communicator& comm, SimulationBank& bank, int root) {
-  std::int64_t shape[3] = {bank.theta.rows(), bank.x.rows(), static_cast<std::int64_t>(bank.size())};
-  comm.broadcast(std::span<std::int64_t>(shape, 3), root);
+  std::int64_t shape[4] = {bank.theta.rows(), bank.x.rows(), static_cast<std::int64_t>(bank.size()),
+                           bank.round.size() == bank.size() && bank.log_proposal.size() == bank.size() ? 1 : 0};
+  comm.broadcast(std::span<std::int64_t>(shape, 4), root);
   if (comm.rank() != root) {
     bank.theta.resize(shape[0], shape[2]);
     bank.x.resize(shape[1], shape[2]);
     bank.status.resize(static_cast<std::size_t>(shape[2]));
     bank.attempts.resize(static_cast<std::size_t>(shape[2]));
+    bank.round.resize(shape[3] ? static_cast<std::size_t>(shape[2]) : 0);
+    bank.log_proposal.resize(shape[3] ? static_cast<std::size_t>(shape[2]) : 0);
+  }
+  if (shape[3]) {
+    comm.broadcast(std::span<std::uint32_t>(bank.round.data(), bank.round.size()), root);
+    comm.broadcast(std::span<double>(bank.log_proposal.data(), bank.log_proposal.size()), root);
   }
   comm.broadcast(std::span<double>(bank.theta.data(), static_cast<std::size_t>(bank.theta.size())), root);
   comm.broadcast(std::span<double>(bank.x.data(), static_cast<std::size_t>(bank.x.size())), root);

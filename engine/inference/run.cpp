@@ -2,14 +2,17 @@
 
 #include <mpi.h>
 
+#include <array>
+#include <cmath>
 #include <filesystem>
+#include <limits>
 #include <fstream>
 #include <sstream>
 
 #include "nsbi/core/error.hpp"
 #include "nsbi/core/log.hpp"
 #include "nsbi/farm/run_simulations.hpp"
-#include "nsbi/inference/npe.hpp"
+#include "nsbi/inference/inference_method.hpp"
 #include "nsbi/io/csv.hpp"
 #include "nsbi/io/json_writer.hpp"
 #include "nsbi/io/npy.hpp"
@@ -23,7 +26,21 @@ namespace {
 namespace fs = std::filesystem;
 
 struct PhaseTimes {
-  double setup = 0, simulate = 0, train = 0, sample = 0, write = 0, total = 0;
+  double setup = 0, simulate = 0, train = 0, proposal = 0, sample = 0, write = 0, total = 0;
+};
+
+/// What report.json shows of one round.
+struct RoundRecord {
+  std::uint32_t round = 0;
+  std::int64_t requested = 0;
+  std::array<std::size_t, kNumSimStatus> counts{};
+  std::size_t retries = 0;
+  RoundTraining training;
+  double simulate_seconds = 0, proposal_seconds = 0;
+  /// The acceptance of the proposal this round drew from (1 for the prior), and what the next
+  /// proposal's construction reported (acceptance of the restriction, or TSNPE's prior mass).
+  double proposal_acceptance = 1.0;
+  double next_proposal_measure = std::numeric_limits<double>::quiet_NaN();
 };
 
 void write_text(const fs::path& path, const std::string& text) {
@@ -39,34 +56,17 @@ void write_bank(const fs::path& dir, const SimulationBank& bank) {
   std::vector<std::uint8_t> status(bank.status.size());
   for (std::size_t i = 0; i < status.size(); ++i) status[i] = static_cast<std::uint8_t>(bank.status[i]);
   write_npy((dir / "status.npy").string(), status);
+  write_npy((dir / "round.npy").string(), std::span<const std::uint32_t>(bank.round));
+  write_npy((dir / "log_proposal.npy").string(), std::span<const double>(bank.log_proposal));
 }
 
-void write_report(const fs::path& path, const RunConfig& cfg, int ranks, const SimulationBank& bank,
-                  const NpeResult& npe, const PhaseTimes& t) {
-  std::ostringstream out;
-  JsonWriter j(out);
-  j.begin_object();
-  j.field("nsbi_version", kVersion).field("git", kGitHash);
-  j.field("task", cfg.task.name).field("method", cfg.inference.method).field("estimator", cfg.inference.estimator);
-  j.field("seed", cfg.seed).field("ranks", ranks);
-  j.key("simulations").begin_object();
-  j.field("requested", cfg.inference.simulations).field("attempted", bank.size());
-  const auto counts = bank.counts();
-  j.field("valid", counts[static_cast<int>(SimStatus::ok)]).field("retries", bank.retries());
-  j.key("by_status").begin_object();
-  for (int s = 0; s < kNumSimStatus; ++s) j.field(to_string(static_cast<SimStatus>(s)), counts[s]);
-  j.end_object().end_object();
-  j.key("timings_seconds").begin_object();
-  j.field("setup", t.setup).field("simulate", t.simulate).field("train", t.train).field("sample", t.sample);
-  j.field("write", t.write).field("total", t.total).end_object();
-  const auto& tr = npe.trainings.front();
-  j.key("training").begin_object();
+void write_training(JsonWriter& j, const train::TrainingResult& tr, const std::vector<train::TrainingResult>& members) {
   j.field("epochs", tr.history.size()).field("best_epoch", tr.best_epoch).field("best_val_loss", tr.best_val_loss);
   j.field("early_stopped", tr.early_stopped).field("lr_decays", tr.lr_decays).field("steps", tr.steps);
   j.field("train_examples", tr.train_examples).field("validation_examples", tr.validation_examples);
   j.field("communication_seconds", tr.communication_seconds);
   std::vector<double> member_epochs;
-  for (const auto& m : npe.trainings) member_epochs.push_back(static_cast<double>(m.history.size()));
+  for (const auto& m : members) member_epochs.push_back(static_cast<double>(m.history.size()));
   j.key("ensemble_epochs").value(std::span<const double>(member_epochs));
   std::vector<double> train_loss, val_loss, secs;
   for (const auto& e : tr.history) {
@@ -77,14 +77,66 @@ void write_report(const fs::path& path, const RunConfig& cfg, int ranks, const S
   j.key("train_loss").value(std::span<const double>(train_loss));
   j.key("val_loss").value(std::span<const double>(val_loss));
   j.key("epoch_seconds").value(std::span<const double>(secs));
+}
+
+void write_status_counts(JsonWriter& j, const std::array<std::size_t, kNumSimStatus>& counts) {
+  j.key("by_status").begin_object();
+  for (int s = 0; s < kNumSimStatus; ++s) j.field(to_string(static_cast<SimStatus>(s)), counts[s]);
   j.end_object();
+}
+
+void write_report(const fs::path& path, const RunConfig& cfg, int ranks, const SimulationBank& bank,
+                  const std::vector<RoundRecord>& rounds, const PosteriorSamples& post, const PhaseTimes& t) {
+  std::ostringstream out;
+  JsonWriter j(out);
+  j.begin_object();
+  j.field("nsbi_version", kVersion).field("git", kGitHash);
+  j.field("task", cfg.task.name).field("method", cfg.inference.method).field("estimator", cfg.inference.estimator);
+  j.field("seed", cfg.seed).field("ranks", ranks);
+  j.key("simulations").begin_object();
+  j.field("requested", cfg.inference.simulations).field("attempted", bank.size());
+  const auto counts = bank.counts();
+  j.field("valid", counts[static_cast<int>(SimStatus::ok)]).field("retries", bank.retries());
+  write_status_counts(j, counts);
+  j.end_object();
+  j.key("timings_seconds").begin_object();
+  j.field("setup", t.setup).field("simulate", t.simulate).field("train", t.train).field("proposal", t.proposal);
+  j.field("sample", t.sample).field("write", t.write).field("total", t.total).end_object();
+  // The last round's training (the estimator that gives the posterior).
+  const auto& last = rounds.back().training;
+  j.key("training").begin_object();
+  write_training(j, last.trainings.front(), last.trainings);
+  j.end_object();
+  j.key("rounds").begin_array();
+  for (const RoundRecord& r : rounds) {
+    j.begin_object();
+    j.field("round", r.round).field("requested", r.requested).field("retries", r.retries);
+    write_status_counts(j, r.counts);
+    j.field("loss", r.training.loss).field("examples", r.training.examples);
+    j.field("epochs", r.training.trainings.front().history.size());
+    j.field("best_val_loss", r.training.trainings.front().best_val_loss);
+    j.field("proposal_acceptance", r.proposal_acceptance);
+    if (!std::isnan(r.next_proposal_measure)) j.field("next_proposal_acceptance", r.next_proposal_measure);
+    j.key("seconds").begin_object();
+    j.field("simulate", r.simulate_seconds).field("train", r.training.seconds).field("proposal", r.proposal_seconds);
+    j.end_object();
+    j.end_object();
+  }
+  j.end_array();
   j.key("posterior").begin_object();
-  j.field("samples", npe.posterior.theta.cols()).field("draws", npe.posterior.draws);
-  j.field("acceptance", npe.posterior.acceptance).field("truncated", npe.posterior.truncated);
+  j.field("samples", post.theta.cols()).field("draws", post.draws);
+  j.field("acceptance", post.acceptance).field("truncated", post.truncated);
   j.end_object();
   j.end_object();
   out << "\n";
   write_text(path, out.str());
+}
+
+std::string counts_text(const std::array<std::size_t, kNumSimStatus>& counts) {
+  std::string failures;
+  for (int s = 1; s < kNumSimStatus; ++s)
+    if (counts[s]) failures += " " + std::string(to_string(static_cast<SimStatus>(s))) + "=" + std::to_string(counts[s]);
+  return std::to_string(counts[0]) + " ok" + (failures.empty() ? "" : "," + failures);
 }
 
 std::string format_seconds(double s) {
@@ -137,73 +189,90 @@ RunSummary run_inference(const RunConfig& cfg, const mpi::Communicator& comm) {
     write_text(dir / "config.toml", to_toml(cfg));
   }
   log.info("run " + dir.string() + ": method " + cfg.inference.method + ", estimator " + cfg.inference.estimator +
-           ", " + std::to_string(cfg.inference.simulations) + " simulations with " + simulator->name() + " on " +
+           ", " + std::to_string(cfg.inference.simulations) + " simulations" +
+           (cfg.inference.rounds > 1 ? " in " + std::to_string(cfg.inference.rounds) + " rounds" : "") + " with " + simulator->name() + " on " +
            std::to_string(comm.size()) + " rank(s)");
   t.setup = MPI_Wtime() - t_start;
 
-  // Round 0: θ from the prior on rank 0, simulated by the farm.
-  double t0 = MPI_Wtime();
-  Eigen::MatrixXd theta;
-  if (root) theta = prior->sample(cfg.seed, StreamId::proposal, 0, 0, cfg.inference.simulations);
-  ReplacementDraw draw_replacement = [&](std::uint64_t k) {
-    Eigen::VectorXd th(prior->dim());
-    RandomStream rng(cfg.seed, StreamId::resample, 0, k);
-    prior->sample(rng, th);
-    return th;
-  };
-  FarmOptions farm;
-  farm.sim = cfg.simulator;
-  farm.seed = cfg.seed;
-  farm.round = 0;
-  farm.progress = root;
-  SimulationBank bank = run_simulations(comm, *simulator, theta, draw_replacement, farm);
-  if (root) write_bank(dir, bank);  // paid-for simulations reach the disk before anything else can fail
-  broadcast_bank(comm, bank);
-  t.simulate = MPI_Wtime() - t0;
-  const auto counts = bank.counts();
-  {
-    std::string failures;
-    for (int s = 1; s < kNumSimStatus; ++s)
-      if (counts[s]) failures += " " + std::string(to_string(static_cast<SimStatus>(s))) + "=" + std::to_string(counts[s]);
-    log.info("simulated " + std::to_string(bank.size()) + " in " + format_seconds(t.simulate) + ": " +
-             std::to_string(counts[0]) + " ok" + (failures.empty() ? "" : "," + failures));
-  }
-  const Eigen::MatrixXd th_valid = bank.valid_theta(), x_valid = bank.valid_x();
-  if (th_valid.cols() < 10)
-    throw SimulatorError(make_message("simulator " + simulator->name(), "valid simulations", "at least 10",
-                                      std::to_string(th_valid.cols())));
+  const MethodContext context{cfg, *prior, obs.x_o, comm, log};
+  const std::unique_ptr<InferenceMethod> method = find_method(cfg.inference.method).make(context);
+  const int R = cfg.inference.rounds;
+  SimulationBank bank;  // every round, on every rank
+  std::vector<RoundRecord> rounds;
+  for (int r = 0; r < R; ++r) {
+    const auto round = static_cast<std::uint32_t>(r);
+    RoundRecord rec;
+    rec.round = round;
+    rec.requested = cfg.round_simulations(r);
+    const Proposal& proposal = method->proposal();
+    rec.proposal_acceptance = proposal.acceptance();
 
-  NpeOptions npe_opt;
-  npe_opt.seed = cfg.seed;
-  npe_opt.unconstrained = cfg.inference.unconstrained;
-  npe_opt.ensemble = cfg.estimator.ensemble;
-  npe_opt.estimator = {cfg.inference.estimator, cfg.estimator.transforms, cfg.estimator.hidden_features,
-                       cfg.estimator.bins, cfg.estimator.tail_bound};
-  auto& to = npe_opt.training;
-  to.batch_size = cfg.training.batch_size;
-  to.learning_rate = cfg.training.learning_rate;
-  to.clip_norm = cfg.training.clip_norm;
-  to.validation_fraction = cfg.training.validation_fraction;
-  to.stop_after_epochs = cfg.training.stop_after_epochs;
-  to.max_epochs = cfg.training.max_epochs;
-  to.micro_batch = cfg.training.micro_batch;
-  to.lr_decays = cfg.training.lr_decays;
-  to.lr_decay_factor = cfg.training.lr_decay_factor;
-  npe_opt.sampling.samples = cfg.posterior.samples;
-  npe_opt.sampling.max_draws = cfg.posterior.max_sampling_draws;
-  NpeResult npe = run_npe(th_valid, x_valid, obs.x_o, *prior, npe_opt, comm);
-  t.train = npe.train_seconds;
-  t.sample = npe.sample_seconds;
-  for (std::size_t k = 0; k < npe.trainings.size(); ++k) {
-    const auto& tr = npe.trainings[k];
-    const std::string who = npe.trainings.size() > 1 ? "ensemble member " + std::to_string(k + 1) + ": " : "";
-    log.info(who + "trained " + std::to_string(tr.history.size()) + " epochs (best epoch " +
-             std::to_string(tr.best_epoch) + ", validation loss " + std::to_string(tr.best_val_loss) + ")");
+    // θ from the round's proposal on rank 0, simulated by the farm.
+    double t0 = MPI_Wtime();
+    Eigen::MatrixXd theta;
+    if (root) theta = proposal.sample(cfg.seed, StreamId::proposal, round, 0, rec.requested);
+    ReplacementDraw draw_replacement = [&](std::uint64_t k) -> Eigen::VectorXd {
+      return proposal.sample(cfg.seed, StreamId::resample, round, k, 1).col(0);
+    };
+    FarmOptions farm;
+    farm.sim = cfg.simulator;
+    farm.seed = cfg.seed;
+    farm.round = round;
+    farm.progress = root;
+    if (R > 1) farm.label = "round " + std::to_string(r + 1) + "/" + std::to_string(R);
+    SimulationBank round_bank = run_simulations(comm, *simulator, theta, draw_replacement, farm);
+    if (root) {
+      round_bank.round.assign(round_bank.size(), round);
+      const Eigen::VectorXd lp = proposal.log_prob(round_bank.theta);
+      round_bank.log_proposal.assign(lp.data(), lp.data() + lp.size());
+      bank.append(round_bank);
+      write_bank(dir, bank);  // paid-for simulations reach the disk before anything else can fail
+    }
+    broadcast_bank(comm, round_bank);
+    if (!root) bank.append(round_bank);
+    rec.simulate_seconds = MPI_Wtime() - t0;
+    t.simulate += rec.simulate_seconds;
+    rec.counts = round_bank.counts();
+    rec.retries = round_bank.retries();
+    const std::string prefix = R > 1 ? "round " + std::to_string(r + 1) + "/" + std::to_string(R) + ": " : "";
+    log.info(prefix + "simulated " + std::to_string(round_bank.size()) + " in " + format_seconds(rec.simulate_seconds) +
+             ": " + counts_text(rec.counts));
+    const auto valid = bank.counts()[static_cast<int>(SimStatus::ok)];
+    if (valid < 10)
+      throw SimulatorError(make_message("simulator " + simulator->name(), "valid simulations", "at least 10",
+                                        std::to_string(valid)));
+
+    rec.training = method->train(bank, round);
+    t.train += rec.training.seconds;
+    for (std::size_t k = 0; k < rec.training.trainings.size(); ++k) {
+      const auto& tr = rec.training.trainings[k];
+      const std::string who = rec.training.trainings.size() > 1 ? "ensemble member " + std::to_string(k + 1) + ": " : "";
+      log.info(prefix + who + "trained " + std::to_string(tr.history.size()) + " epochs on " +
+               std::to_string(rec.training.examples) + " pairs, " + rec.training.loss + " loss (best epoch " +
+               std::to_string(tr.best_epoch) + ", validation loss " + std::to_string(tr.best_val_loss) + ")");
+    }
+    if (r + 1 < R) {
+      t0 = MPI_Wtime();
+      rec.next_proposal_measure = method->next_proposal(round + 1);
+      rec.proposal_seconds = MPI_Wtime() - t0;
+      t.proposal += rec.proposal_seconds;
+      log.info(prefix + "next proposal: " + method->proposal().describe() + " (" +
+               std::to_string(rec.next_proposal_measure) + ", " + format_seconds(rec.proposal_seconds) + ")");
+    }
+    rounds.push_back(std::move(rec));
   }
   log.info("training took " + format_seconds(t.train));
-  const auto& post = npe.posterior;
-  log.info("sampled " + std::to_string(post.theta.cols()) + " from " + std::to_string(post.draws) +
-           " draws in " + format_seconds(t.sample) + " (acceptance " + std::to_string(post.acceptance) + ")");
+
+  double t0 = MPI_Wtime();
+  PosteriorSampleOptions so;
+  so.samples = cfg.posterior.samples;
+  so.max_draws = cfg.posterior.max_sampling_draws;
+  so.seed = cfg.seed;
+  so.round = static_cast<std::uint32_t>(R - 1);
+  const PosteriorSamples post = method->posterior().sample(obs.x_o, so, comm);
+  t.sample = MPI_Wtime() - t0;
+  log.info("sampled " + std::to_string(post.theta.cols()) + " from " + std::to_string(post.draws) + " draws in " +
+           format_seconds(t.sample) + " (acceptance " + std::to_string(post.acceptance) + ")");
   if (post.acceptance < cfg.posterior.min_acceptance_warning)
     log.warn("only " + std::to_string(post.acceptance) +
              " of the posterior draws fall inside the prior's support; the estimator leaks mass outside it "
@@ -218,13 +287,10 @@ RunSummary run_inference(const RunConfig& cfg, const mpi::Communicator& comm) {
     write_csv((dir / "posterior_samples.csv").string(), post.theta, header);
     write_npy((dir / "posterior_samples.npy").string(), post.theta);
     // The trained weights (float32 values, stored exactly as float64) for reproducibility checks.
-    Eigen::MatrixXd w(npe.estimators.size(), npe.estimators.front()->parameters().size());
-    for (std::size_t k = 0; k < npe.estimators.size(); ++k)
-      w.row(static_cast<Eigen::Index>(k)) = npe.estimators[k]->parameters().values().cast<double>().transpose();
-    write_npy((dir / "estimator_weights.npy").string(), w.transpose());
+    write_npy((dir / "estimator_weights.npy").string(), method->weights());
     t.write = MPI_Wtime() - t0;
     t.total = MPI_Wtime() - t_start;
-    write_report(dir / "report.json", cfg, comm.size(), bank, npe, t);
+    write_report(dir / "report.json", cfg, comm.size(), bank, rounds, post, t);
     log.info("done in " + format_seconds(t.total) + ": " + (dir / "posterior_samples.csv").string());
   }
   return {dir.string(), MPI_Wtime() - t_start};

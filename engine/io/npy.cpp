@@ -162,6 +162,16 @@ void write_npy(const std::string& path, std::span<const std::uint8_t> values) {
   write_file(path, "|u1", shape, values.data(), values.size());
 }
 
+void write_npy(const std::string& path, std::span<const std::uint32_t> values) {
+  const std::int64_t shape[1] = {static_cast<std::int64_t>(values.size())};
+  write_file(path, "<u4", shape, values.data(), values.size() * sizeof(std::uint32_t));
+}
+
+void write_npy(const std::string& path, std::span<const double> values) {
+  const std::int64_t shape[1] = {static_cast<std::int64_t>(values.size())};
+  write_file(path, "<f8", shape, values.data(), values.size() * sizeof(double));
+}
+
 Eigen::MatrixXd read_npy_matrix(const std::string& path) {
   std::ifstream in = open_for_reading(path);
   const NpyHeader h = read_header(in, path);

@@ -1,9 +1,20 @@
 #include "nsbi/train/nll_loss.hpp"
 
+#include "nsbi/core/error.hpp"
+
 namespace nsbi::train {
 
-NllLoss::NllLoss(nn::ConditionalDensityEstimator<float>& estimator, const nn::Mat<float>& y, const nn::Mat<float>& c)
-    : estimator_(estimator), y_(y), c_(c) {}
+const nn::Vec<float>& NllLoss::empty_weights() {
+  static const nn::Vec<float> none;
+  return none;
+}
+
+NllLoss::NllLoss(nn::ConditionalDensityEstimator<float>& estimator, const nn::Mat<float>& y, const nn::Mat<float>& c,
+                 const nn::Vec<float>& weights)
+    : estimator_(estimator), y_(y), c_(c), w_(weights) {
+  if (w_.size() != 0 && w_.size() != y_.cols())
+    throw ShapeError(make_message("nll loss", "weights", std::to_string(y_.cols()), std::to_string(w_.size())));
+}
 
 void NllLoss::gather(std::span<const std::int64_t> examples) {
   const auto n = static_cast<Eigen::Index>(examples.size());
@@ -14,20 +25,31 @@ void NllLoss::gather(std::span<const std::int64_t> examples) {
     cb_.col(j) = c_.col(examples[j]);
   }
   lp_.resize(n);
+  if (w_.size()) {
+    g_.resize(n);
+    for (Eigen::Index j = 0; j < n; ++j) g_(j) = w_(examples[j]);
+  }
 }
 
-double NllLoss::loss_and_gradient(std::span<const std::int64_t> examples) {
-  gather(examples);
+double NllLoss::loss_and_gradient(const Minibatch& batch, std::int64_t begin, std::int64_t end) {
+  gather(batch.examples.subspan(begin, end - begin));
   estimator_.log_prob(yb_, cb_, lp_);
-  g_.setConstant(lp_.size(), -1.0f);  // d(−log q)/d(log q)
+  if (w_.size() == 0) {
+    g_.setConstant(lp_.size(), -1.0f);  // d(−log q)/d(log q)
+    estimator_.backward(g_);
+    return -lp_.cast<double>().sum();
+  }
+  const double l = -(g_.cast<double>().array() * lp_.cast<double>().array()).sum();
+  g_ = -g_;  // d(−w log q)/d(log q) = −w
   estimator_.backward(g_);
-  return -lp_.cast<double>().sum();
+  return l;
 }
 
-double NllLoss::loss(std::span<const std::int64_t> examples) {
-  gather(examples);
+double NllLoss::loss(const Minibatch& batch, std::int64_t begin, std::int64_t end) {
+  gather(batch.examples.subspan(begin, end - begin));
   estimator_.log_prob(yb_, cb_, lp_);
-  return -lp_.cast<double>().sum();
+  if (w_.size() == 0) return -lp_.cast<double>().sum();
+  return -(g_.cast<double>().array() * lp_.cast<double>().array()).sum();
 }
 
 }  // namespace nsbi::train

@@ -8,11 +8,11 @@
 //   [simulator]   kind, command, mode, library, symbol, theta_dim, x_dim, timeout, kill_grace,
 //                 max_retries, on_failure, max_resample_factor, chunk_size
 //   [observation] file = "obs.csv"  or  values = [..]
-//   [inference]   method, estimator, simulations, rounds, unconstrained
-//   [estimator]   hidden_features, transforms, ensemble, bins, tail_bound
+//   [inference]   method, estimator, simulations, rounds, unconstrained, atoms, truncation_quantile
+//   [estimator]   hidden_features, transforms, ensemble, bins, tail_bound, components
 //   [training]    batch_size, learning_rate, clip_norm, validation_fraction, stop_after_epochs,
 //                 max_epochs, micro_batch, lr_decays, lr_decay_factor
-//   [posterior]   samples, max_sampling_draws, min_acceptance_warning
+//   [posterior]   samples, max_sampling_draws, min_acceptance_warning, min_acceptance
 //   [output]      dir, overwrite
 #include <Eigen/Core>
 #include <cstdint>
@@ -26,8 +26,8 @@
 
 namespace nsbi {
 
-/// Inference methods and estimators that a configuration may name. Each is one list in
-/// run_config.cpp; implementing a new one adds one entry there.
+/// Inference methods (the registry of inference_method.hpp) and estimators (estimator_registry.hpp)
+/// that a configuration may name.
 const std::vector<std::string>& accepted_methods();
 const std::vector<std::string>& accepted_estimators();
 /// Prior types of the [prior] table: box_uniform, gaussian, lognormal, product.
@@ -63,9 +63,17 @@ struct ObservationConfig {
 
 struct InferenceConfig {
   std::string method = "npe";     // one of accepted_methods()
-  std::string estimator = "maf";  // one of accepted_estimators()
-  std::int64_t simulations = 10000;  // per round
+  /// One of accepted_estimators(); when the file does not name one, the method's default
+  /// ("maf" for the flows' methods, "mdn" for snpe_a).
+  std::string estimator = "maf";
+  /// The total simulation budget, split evenly over the rounds (the sbibm protocol); the first
+  /// simulations % rounds rounds get one more.
+  std::int64_t simulations = 10000;
+  /// Rounds; when the file does not say, the method's default (1 for npe, 10 for the sequential
+  /// methods).
   int rounds = 1;
+  int atoms = 10;                     // snpe_c: atoms of the atomic loss, in [2, batch_size]
+  double truncation_quantile = 1e-4;  // tsnpe: ε, the mass outside the truncation region
   /// Train on θ mapped to unconstrained space by the prior's bijection (sbibm's automatic
   /// transforms); samples are mapped back, so none falls outside the prior's support.
   bool unconstrained = false;
@@ -77,6 +85,7 @@ struct EstimatorConfig {
   int ensemble = 1;  // estimators trained with different seeds; the posterior is their mixture
   int bins = 10;              // nsf: spline bins per feature
   double tail_bound = 3.0;    // nsf: the splines act on [−B, B] of the z-scored values, identity outside
+  int components = 10;        // mdn: mixture components (snpe_a: of the final round; earlier rounds 1)
 };
 
 struct TrainingConfig {
@@ -95,6 +104,9 @@ struct PosteriorConfig {
   std::int64_t samples = 10000;
   std::int64_t max_sampling_draws = 10000000;  // cap on proposal draws for rejection sampling
   double min_acceptance_warning = 1e-3;        // warn below this acceptance rate
+  /// Sequential methods stop when less than this fraction of the posterior's draws fall inside
+  /// the prior's support (leakage), instead of sampling on at a vanishing rate.
+  double min_acceptance = 1e-3;
 };
 
 struct OutputConfig {
@@ -125,6 +137,8 @@ struct RunConfig {
   int theta_dim() const;
   /// Dimension of x: simulator.x_dim if set, else the task's (0 if unknown).
   int x_dim() const;
+  /// Simulations of round r: the budget split evenly over the rounds.
+  std::int64_t round_simulations(int round) const;
 };
 
 /// Reads the TOML file at `path`, applies `overrides` ("key.path=value", the value parsed as a

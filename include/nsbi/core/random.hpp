@@ -26,6 +26,9 @@ enum class StreamId : std::uint32_t {
   mcmc = 7,            // index = chain
   diagnostics = 8,     // C2ST folds and classifier
   resample = 9,        // replacement θ for failed simulations
+  normalizer = 10,     // draws that estimate a restricted proposal's normalising constant
+  atoms = 11,          // contrasting atoms of a minibatch (index = key of (epoch, step))
+  truncation = 12,     // draws that locate a truncated proposal's region
 };
 
 class RandomStream {

@@ -18,6 +18,11 @@ void write_npy(const std::string& path, const Eigen::Ref<const Eigen::MatrixXd>&
 /// e.g. per-simulation SimStatus codes.
 void write_npy(const std::string& path, std::span<const std::uint8_t> values);
 
+/// Writes `values` as a little-endian uint32 array of shape (N,) (e.g. each simulation's round).
+void write_npy(const std::string& path, std::span<const std::uint32_t> values);
+/// Writes `values` as a float64 array of shape (N,).
+void write_npy(const std::string& path, std::span<const double> values);
+
 /// Reads a float64 array of shape (N, D) (C or Fortran order) or (N,) (then D = 1) and returns it
 /// D×N, one sample per column: the inverse of write_npy. Throws IoError naming the file and the
 /// problem (not an .npy file, another dtype or rank, truncated data).

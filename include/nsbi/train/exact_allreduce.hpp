@@ -70,6 +70,15 @@ class ExactAllreduce {
   std::int64_t scaled_calls() const { return scaled_calls_; }
   std::int64_t fallbacks() const { return fallbacks_; }
 
+  /// The predicted bound carried from one sum_scaled call to the next (part of a trainer's
+  /// state: a restored reducer must predict what the uninterrupted one would have).
+  bool has_bound() const { return have_bound_; }
+  int bound() const { return bound_; }
+  void set_bound(bool has_bound, int bound) {
+    have_bound_ = has_bound;
+    bound_ = bound;
+  }
+
  private:
   /// Sizes the buffers and segment tables for L data rows of which `head` are scaled.
   void layout(Eigen::Index rows, Eigen::Index head);

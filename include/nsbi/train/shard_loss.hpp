@@ -1,7 +1,12 @@
 #pragma once
-// A training objective evaluated on one micro-shard of examples at a time. The trainer owns the
+// A training objective evaluated on one micro-shard of a minibatch at a time. The trainer owns the
 // batching, the exact reduction and the optimiser; a loss only knows how to compute
 // Σ_{n∈shard} loss_n and add its gradient to the estimator's flat gradient buffer.
+//
+// The loss sees the whole minibatch before its shards (begin_batch), so that contrastive losses
+// (atomic APT, SNRE-B) can draw the other members of the batch they compare with. Such draws come
+// from counter-based streams keyed by Minibatch::key, never from the rank: every rank that
+// computes a shard sees the same atoms, whatever the rank count.
 #include <cstdint>
 #include <span>
 
@@ -9,15 +14,34 @@
 
 namespace nsbi::train {
 
+struct Minibatch {
+  std::span<const std::int64_t> examples;  // indices into the training data, in batch order
+  std::uint32_t round = 0;
+  int epoch = 0;
+  /// Step within the epoch; kValidation for the validation set (then `epoch` is not part of the
+  /// key, so the validation loss compares like with like from epoch to epoch).
+  std::int64_t step = 0;
+  static constexpr std::int64_t kValidation = -1;
+
+  /// A 64-bit stream index unique to (epoch, step) within a round.
+  std::uint64_t key() const {
+    return step == kValidation ? ~std::uint64_t{0}
+                               : (static_cast<std::uint64_t>(epoch) << 32) | static_cast<std::uint64_t>(step);
+  }
+};
+
 class ShardLoss {
  public:
   virtual ~ShardLoss() = default;
   virtual nn::ParameterBuffer<float>& parameters() = 0;
-  /// Σ of the per-example loss over `examples` (indices into the training data); adds
-  /// d(Σ loss)/d(params) to parameters().grads().
-  virtual double loss_and_gradient(std::span<const std::int64_t> examples) = 0;
-  /// Σ of the per-example loss, without gradients (validation).
-  virtual double loss(std::span<const std::int64_t> examples) = 0;
+  /// Called on every rank before the shards of `batch` are computed (training steps and the
+  /// validation pass alike).
+  virtual void begin_batch(const Minibatch& batch) { (void)batch; }
+  /// Σ of the per-example loss over batch.examples[begin, end); adds d(Σ loss)/d(params) to
+  /// parameters().grads().
+  virtual double loss_and_gradient(const Minibatch& batch, std::int64_t begin, std::int64_t end) = 0;
+  /// Σ of the per-example loss over batch.examples[begin, end), without gradients (validation).
+  virtual double loss(const Minibatch& batch, std::int64_t begin, std::int64_t end) = 0;
 };
 
 }  // namespace nsbi::train

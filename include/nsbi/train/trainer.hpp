@@ -9,6 +9,7 @@
 // any number of ranks.
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -55,8 +56,58 @@ struct TrainingResult {
   double communication_seconds = 0;
 };
 
-/// Trains on examples 0..n_examples−1 of `loss`; collective over `comm`. On return the
-/// parameters hold the weights of the best validation epoch.
+/// The whole state of a training run between two epochs, as a plain value (a checkpoint saves it;
+/// Trainer::restore continues from it with the same bytes as an uninterrupted run).
+struct TrainerState {
+  std::int64_t adam_steps = 0;
+  std::vector<float> adam_m, adam_v;   // Adam's moments
+  double learning_rate = 0;            // after the decays made so far
+  std::vector<float> weights;          // the parameters now
+  std::vector<float> best_weights;     // those of the best validation epoch
+  double best_val = 0;                 // +inf before the first epoch
+  int since_improvement = 0;           // epochs since best_val improved (patience)
+  int epoch = 0;                       // the next epoch to run
+  bool finished = false;
+  bool allreduce_has_bound = false;    // ExactAllreduce's predicted exponent bound
+  int allreduce_bound = 0;
+  TrainingResult result;               // history and counters so far
+};
+
+/// Data-parallel minibatch training of one ShardLoss on fixed training and validation example
+/// sets. Collective over `comm` (every rank constructs it with the same arguments).
+class Trainer {
+ public:
+  Trainer(ShardLoss& loss, std::vector<std::int64_t> train_examples, std::vector<std::int64_t> validation_examples,
+          const TrainingOptions& options, const mpi::Communicator& comm);
+  ~Trainer();
+  Trainer(const Trainer&) = delete;
+  Trainer& operator=(const Trainer&) = delete;
+
+  /// One epoch: the minibatch steps, the validation loss and the early-stopping decision.
+  void run_epoch();
+  bool finished() const { return state_.finished; }
+  /// Epochs until finished; then the parameters hold the best weights. Returns the result.
+  TrainingResult run();
+
+  /// The state now (weights included), for checkpoints.
+  TrainerState state() const;
+  /// Continues from a state taken from a Trainer of the same loss, examples and options.
+  void restore(const TrainerState& state);
+
+ private:
+  void finish();
+
+  ShardLoss& loss_;
+  std::vector<std::int64_t> train_idx_, val_idx_;
+  TrainingOptions opt_;
+  const mpi::Communicator& comm_;
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+  TrainerState state_;
+};
+
+/// Trains on examples 0..n_examples−1 of `loss`, split by split_examples; collective over
+/// `comm`. On return the parameters hold the weights of the best validation epoch.
 TrainingResult train(ShardLoss& loss, std::int64_t n_examples, const TrainingOptions& options,
                      const mpi::Communicator& comm);
 

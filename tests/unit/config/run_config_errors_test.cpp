@@ -80,10 +80,13 @@ TEST_F(RunConfigErrorsTest, OutOfRangeValues) {
 }
 
 TEST_F(RunConfigErrorsTest, UnimplementedMethodOrEstimatorListsTheAcceptedOnes) {
-  EXPECT_EQ(error(kMoons + "[inference]\nmethod = \"snle\"\n"),
-            path_ + ":6:10: inference.method: expected one of \"npe\", got \"snle\"");
+  std::string methods, estimators;
+  for (const auto& m : accepted_methods()) methods += (methods.empty() ? "\"" : ", \"") + m + "\"";
+  for (const auto& e : accepted_estimators()) estimators += (estimators.empty() ? "\"" : ", \"") + e + "\"";
+  EXPECT_EQ(error(kMoons + "[inference]\nmethod = \"sbi\"\n"),
+            path_ + ":6:10: inference.method: expected one of " + methods + ", got \"sbi\"");
   EXPECT_EQ(error(kMoons + "[inference]\nestimator = 3\n"),
-            path_ + ":6:13: inference.estimator: expected one of \"maf\", \"nsf\", got integer 3");
+            path_ + ":6:13: inference.estimator: expected one of " + estimators + ", got integer 3");
   EXPECT_EQ(error(kMoons + "[simulator]\non_failure = \"retry\"\n"),
             path_ + ":6:14: simulator.on_failure: expected one of \"resample\", \"drop\", \"abort\", got \"retry\"");
 }

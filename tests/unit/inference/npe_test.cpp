@@ -1,5 +1,6 @@
-// NPE against closed-form posteriors (small problems, trained in a few seconds).
-#include "nsbi/inference/npe.hpp"
+// NPE against closed-form posteriors (small problems, trained in a few seconds): the npe method
+// of the registry on a one-round bank, and its DirectPosterior.
+#include "nsbi/inference/sequential_npe.hpp"
 
 #include <gtest/gtest.h>
 
@@ -29,18 +30,46 @@ Eigen::MatrixXd simulate_gaussian(const Eigen::MatrixXd& theta, double s, std::u
   return x;
 }
 
-NpeOptions small_options(bool unconstrained) {
-  NpeOptions o;
+RunConfig small_options(bool unconstrained) {
+  RunConfig o;
   o.seed = 3;
-  o.estimator.hidden = 32;
+  o.estimator.hidden_features = 32;
   o.estimator.transforms = 3;
   o.training.batch_size = 100;
   o.training.learning_rate = 1e-3;
   o.training.stop_after_epochs = 10;
   o.training.max_epochs = 150;
-  o.sampling.samples = 5000;
-  o.unconstrained = unconstrained;
+  o.posterior.samples = 5000;
+  o.inference.unconstrained = unconstrained;
   return o;
+}
+
+struct NpeResult {
+  std::vector<RoundTraining> trainings;
+  Eigen::MatrixXd weights;  // one column per ensemble member
+  PosteriorSamples posterior;
+};
+
+// One round of the npe method on the pairs (θ, x), all valid, then posterior samples at x_o.
+NpeResult run_npe(const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x, const Eigen::VectorXd& x_o,
+                  const Prior& prior, const RunConfig& cfg, const mpi::Communicator& comm) {
+  SimulationBank bank;
+  bank.theta = theta;
+  bank.x = x;
+  bank.status.assign(static_cast<std::size_t>(theta.cols()), SimStatus::ok);
+  bank.attempts.assign(bank.status.size(), 1);
+  bank.round.assign(bank.status.size(), 0);
+  bank.log_proposal.assign(bank.status.size(), 0.0);
+  Log log(false);
+  SequentialNpe npe(MethodContext{cfg, prior, x_o, comm, log}, NpeVariant::npe);
+  NpeResult r;
+  r.trainings.push_back(npe.train(bank, 0));
+  r.weights = npe.weights();
+  PosteriorSampleOptions so;
+  so.samples = cfg.posterior.samples;
+  so.seed = cfg.seed;
+  r.posterior = npe.posterior().sample(x_o, so, comm);
+  return r;
 }
 
 // The posterior of θ ~ N(0, I₂), x ~ N(θ, 0.5²·I): precision 1 + 4 = 5, so mean 4·x_o/5 and
@@ -63,7 +92,7 @@ double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
 // truncated to the box, independent per dimension.
 constexpr double kBoxObservation[2] = {0.9, -0.7};
 
-NpeResult run_box_problem(const NpeOptions& o) {
+NpeResult run_box_problem(const RunConfig& o) {
   const BoxUniform prior(Eigen::VectorXd::Constant(2, -1.0), Eigen::VectorXd::Ones(2));
   const Eigen::MatrixXd theta = prior.sample(21, StreamId::proposal, 0, 0, 6000);
   const Eigen::MatrixXd x = simulate_gaussian(theta, 0.5, 22);
@@ -116,8 +145,8 @@ TEST(NpeTest, ASplineFlowFollowsTheBoxEdgeOfATruncatedPosterior) {
   env();
   // Trained on θ itself (no bijection): the truncated posterior has a sharp edge, which a
   // spline flow can follow. Sample mean and standard deviation per dimension.
-  NpeOptions o = small_options(false);
-  o.estimator.name = "nsf";
+  RunConfig o = small_options(false);
+  o.inference.estimator = "nsf";
   const NpeResult r = run_box_problem(o);
   const Eigen::MatrixXd& s = r.posterior.theta;
   ASSERT_EQ(s.cols(), 5000);
@@ -138,14 +167,14 @@ TEST(NpeTest, AnEnsembleTrainsDistinctMembersAndSamplesTheirMixture) {
   const Eigen::MatrixXd x = simulate_gaussian(theta, 0.5, 12);
   Eigen::VectorXd x_o(2);
   x_o << -0.4, 1.0;
-  NpeOptions o = small_options(false);
-  o.ensemble = 3;
-  o.sampling.samples = 4999;  // not a multiple of the block: the cut must keep the count exact
+  RunConfig o = small_options(false);
+  o.estimator.ensemble = 3;
+  o.posterior.samples = 4999;  // not a multiple of the block: the cut must keep the count exact
   const NpeResult r = run_npe(theta, x, x_o, prior, o, mpi::Communicator());
-  ASSERT_EQ(r.estimators.size(), 3u);
-  ASSERT_EQ(r.trainings.size(), 3u);
-  EXPECT_NE(r.estimators[0]->parameters().values(), r.estimators[1]->parameters().values());
-  EXPECT_NE(r.estimators[1]->parameters().values(), r.estimators[2]->parameters().values());
+  ASSERT_EQ(r.weights.cols(), 3);
+  ASSERT_EQ(r.trainings.front().trainings.size(), 3u);
+  EXPECT_NE(r.weights.col(0), r.weights.col(1));
+  EXPECT_NE(r.weights.col(1), r.weights.col(2));
   const Eigen::MatrixXd& s = r.posterior.theta;
   ASSERT_EQ(s.cols(), 4999);
   expect_linear_gaussian_posterior(s, x_o);

@@ -1,0 +1,191 @@
+#include "nsbi/inference/sequential_npe.hpp"
+
+#include <mpi.h>
+
+#include <cmath>
+
+#include "nsbi/core/error.hpp"
+#include "nsbi/inference/truncated_prior_proposal.hpp"
+#include "nsbi/train/atomic_loss.hpp"
+#include "nsbi/train/nll_loss.hpp"
+
+namespace nsbi {
+
+namespace {
+
+std::string fmt(double v) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.3g", v);
+  return b;
+}
+
+}  // namespace
+
+void split_by_round(const std::vector<std::uint32_t>& row_round, double validation_fraction, std::uint64_t seed,
+                    std::vector<std::int64_t>& train, std::vector<std::int64_t>& validation) {
+  train.clear();
+  validation.clear();
+  std::uint32_t last = 0;
+  for (std::uint32_t r : row_round) last = std::max(last, r);
+  std::vector<std::int64_t> rows, t, v;
+  for (std::uint32_t r = 0; r <= last; ++r) {
+    rows.clear();
+    for (std::size_t i = 0; i < row_round.size(); ++i)
+      if (row_round[i] == r) rows.push_back(static_cast<std::int64_t>(i));
+    if (rows.empty()) continue;
+    train::split_examples(static_cast<std::int64_t>(rows.size()), validation_fraction, seed, r, t, v);
+    for (auto i : t) train.push_back(rows[static_cast<std::size_t>(i)]);
+    for (auto i : v) validation.push_back(rows[static_cast<std::size_t>(i)]);
+  }
+  std::sort(train.begin(), train.end());
+  std::sort(validation.begin(), validation.end());
+}
+
+train::TrainingOptions training_options(const RunConfig& cfg) {
+  train::TrainingOptions to;
+  to.batch_size = cfg.training.batch_size;
+  to.learning_rate = cfg.training.learning_rate;
+  to.clip_norm = cfg.training.clip_norm;
+  to.validation_fraction = cfg.training.validation_fraction;
+  to.stop_after_epochs = cfg.training.stop_after_epochs;
+  to.max_epochs = cfg.training.max_epochs;
+  to.micro_batch = cfg.training.micro_batch;
+  to.lr_decays = cfg.training.lr_decays;
+  to.lr_decay_factor = cfg.training.lr_decay_factor;
+  return to;
+}
+
+SequentialNpe::SequentialNpe(const MethodContext& context, NpeVariant variant)
+    : ctx_(context), variant_(variant), proposal_(std::make_unique<PriorProposal>(context.prior)) {}
+
+SequentialNpe::~SequentialNpe() = default;
+
+RoundTraining SequentialNpe::train(const SimulationBank& bank, std::uint32_t round) {
+  const RunConfig& cfg = ctx_.config;
+  const Prior& prior = ctx_.prior;
+  const double t0 = MPI_Wtime();
+  // The pairs of every round with status ok, in bank order.
+  std::vector<std::size_t> rows;
+  for (std::size_t i = 0; i < bank.size(); ++i)
+    if (bank.status[i] == SimStatus::ok) rows.push_back(i);
+  const auto n = static_cast<Eigen::Index>(rows.size());
+  Eigen::MatrixXd theta(bank.theta.rows(), n), x(bank.x.rows(), n);
+  std::vector<std::uint32_t> row_round(rows.size());
+  Eigen::VectorXd log_proposal(n);
+  for (Eigen::Index j = 0; j < n; ++j) {
+    theta.col(j) = bank.theta.col(static_cast<Eigen::Index>(rows[j]));
+    x.col(j) = bank.x.col(static_cast<Eigen::Index>(rows[j]));
+    row_round[j] = bank.round.empty() ? 0 : bank.round[rows[j]];
+    log_proposal(j) = bank.log_proposal.empty() ? 0.0 : bank.log_proposal[rows[j]];
+  }
+  const Eigen::MatrixXd target = cfg.inference.unconstrained ? prior.to_unconstrained(theta) : theta;
+  if (!target.allFinite())
+    throw NumericalError(make_message("npe", "θ inside the prior's support", "finite unconstrained values",
+                                      "θ on or outside the support boundary"));
+
+  const std::uint64_t seed = cfg.seed;
+  if (estimators_.empty()) {
+    // Round 0: the estimators and their z-scoring, fitted on round 0's pairs.
+    const nn::Standardizer y_std = nn::Standardizer::fit(target), c_std = nn::Standardizer::fit(x);
+    const nn::DensityEstimatorSpec spec{cfg.inference.estimator, cfg.estimator.transforms, cfg.estimator.hidden_features,
+                                        cfg.estimator.bins, cfg.estimator.tail_bound};
+    std::vector<nn::ConditionalDensityEstimator<float>*> members;
+    for (int k = 0; k < cfg.estimator.ensemble; ++k) {
+      // Member k: its own initial weights and minibatch order; the same data and validation split.
+      const std::uint64_t member_seed = k == 0 ? seed : RandomStream(seed, StreamId::initialization, 1, k).next_u64();
+      estimators_.push_back(nn::make_density_estimator(spec, static_cast<int>(target.rows()),
+                                                       static_cast<int>(x.rows()), member_seed, y_std, c_std));
+      members.push_back(estimators_.back().get());
+    }
+    posterior_ = std::make_unique<DirectPosterior>(members, prior, cfg.inference.unconstrained);
+  }
+
+  const nn::Mat<float> y = target.cast<float>(), c = x.cast<float>();
+  std::vector<std::int64_t> train_idx, val_idx;
+  split_by_round(row_round, cfg.training.validation_fraction, seed, train_idx, val_idx);
+
+  // The loss of this variant and round.
+  nn::Vec<float> weights;
+  Eigen::VectorXd log_prior_target;
+  RoundTraining out;
+  out.examples = n;
+  out.loss = "nll";
+  if (variant_ == NpeVariant::snpe_b) {
+    // w = p(θ)/p̃_r(θ) (the Jacobians of the unconstrained map cancel in the ratio), mean 1.
+    const Eigen::VectorXd log_w = prior.log_prob(theta) - log_proposal;
+    const double mx = log_w.maxCoeff();
+    Eigen::VectorXd w = (log_w.array() - mx).exp();
+    w *= static_cast<double>(n) / w.sum();
+    if (!w.allFinite())
+      throw NumericalError(make_message("snpe_b, round " + std::to_string(round), "importance weights", "finite",
+                                        "non-finite values (a proposal density of zero at a simulated θ)"));
+    weights = w.cast<float>();
+    out.loss = "importance-weighted nll";
+  }
+  const bool atomic = variant_ == NpeVariant::snpe_c && round > 0;
+  if (atomic) {
+    // log p in the estimator's units: p_u(u) = p(T(u))·|det ∂T/∂u| when training on u.
+    log_prior_target = prior.log_prob(theta);
+    if (cfg.inference.unconstrained) log_prior_target += prior.log_abs_det_jacobian(target);
+    out.loss = "atomic (" + std::to_string(cfg.inference.atoms) + " atoms)";
+  }
+
+  for (std::size_t k = 0; k < estimators_.size(); ++k) {
+    const std::uint64_t member_seed =
+        k == 0 ? seed : RandomStream(seed, StreamId::initialization, 1, k).next_u64();
+    train::TrainingOptions topt = training_options(cfg);
+    topt.seed = member_seed;
+    topt.split_seed = seed;
+    topt.round = round;
+    std::unique_ptr<train::ShardLoss> loss;
+    if (atomic)
+      loss = std::make_unique<train::AtomicLoss>(*estimators_[k], y, c, log_prior_target, cfg.inference.atoms,
+                                                 member_seed);
+    else
+      loss = std::make_unique<train::NllLoss>(*estimators_[k], y, c,
+                                              weights.size() ? weights : train::NllLoss::empty_weights());
+    train::Trainer trainer(*loss, train_idx, val_idx, topt, ctx_.comm);
+    out.trainings.push_back(trainer.run());
+  }
+  out.seconds = MPI_Wtime() - t0;
+  return out;
+}
+
+double SequentialNpe::next_proposal(std::uint32_t next) {
+  const RunConfig& cfg = ctx_.config;
+  past_proposals_.push_back(std::move(proposal_));
+  switch (variant_) {
+    case NpeVariant::snpe_b:
+    case NpeVariant::snpe_c: {
+      auto p = std::make_unique<PosteriorProposal>(*posterior_, ctx_.x_o, cfg.seed, next);
+      const double acc = p->acceptance();
+      if (acc < cfg.posterior.min_acceptance)
+        throw NumericalError(make_message(
+            "round " + std::to_string(next) + " proposal", "posterior mass inside the prior's support",
+            "at least posterior.min_acceptance = " + fmt(cfg.posterior.min_acceptance),
+            fmt(acc) + ": the estimator leaks its mass outside the support (leakage); more simulations per round, "
+                       "inference.unconstrained = true or method = \"tsnpe\" avoid it"));
+      proposal_ = std::move(p);
+      return acc;
+    }
+    case NpeVariant::tsnpe: {
+      TruncationOptions t;
+      t.quantile = cfg.inference.truncation_quantile;
+      auto p = std::make_unique<TruncatedPriorProposal>(*posterior_, ctx_.x_o, cfg.seed, next, t, ctx_.comm);
+      const double mass = p->prior_mass();
+      proposal_ = std::move(p);
+      return mass;
+    }
+    case NpeVariant::npe: break;
+  }
+  throw ConfigError(make_message("inference.rounds", "1 for method \"npe\"", "1", std::to_string(cfg.inference.rounds)));
+}
+
+Eigen::MatrixXd SequentialNpe::weights() const {
+  Eigen::MatrixXd w(estimators_.front()->parameters().size(), static_cast<Eigen::Index>(estimators_.size()));
+  for (std::size_t k = 0; k < estimators_.size(); ++k)
+    w.col(static_cast<Eigen::Index>(k)) = estimators_[k]->parameters().values().cast<double>();
+  return w;
+}
+
+}  // namespace nsbi

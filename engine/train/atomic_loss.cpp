@@ -1,0 +1,90 @@
+#include "nsbi/train/atomic_loss.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "nsbi/core/error.hpp"
+#include "nsbi/core/random.hpp"
+
+namespace nsbi::train {
+
+AtomicLoss::AtomicLoss(nn::ConditionalDensityEstimator<float>& estimator, const nn::Mat<float>& y,
+                       const nn::Mat<float>& c, const Eigen::VectorXd& log_prior, int atoms, std::uint64_t seed)
+    : estimator_(estimator), y_(y), c_(c), log_prior_(log_prior), atoms_(atoms), seed_(seed) {
+  if (atoms < 2) throw ConfigError(make_message("atomic loss", "atoms", ">= 2", std::to_string(atoms)));
+  if (log_prior.size() != y.cols() || c.cols() != y.cols())
+    throw ShapeError(make_message("atomic loss", "examples", std::to_string(y.cols()) + " θ, x and log p",
+                                  std::to_string(c.cols()) + " x and " + std::to_string(log_prior.size()) + " log p"));
+}
+
+void AtomicLoss::begin_batch(const Minibatch& batch) {
+  const auto B = static_cast<std::int64_t>(batch.examples.size());
+  k_ = atoms(B);
+  others_.resize(static_cast<std::size_t>(B * (k_ - 1)));
+  RandomStream rng(seed_, StreamId::atoms, batch.round, batch.key());
+  // K − 1 distinct positions other than i: draws from the B − 1 others, redrawn on a repeat
+  // (K ≪ B, so a repeat is rare; the set is uniform without replacement).
+  for (std::int64_t i = 0; i < B; ++i) {
+    std::int64_t* o = others_.data() + i * (k_ - 1);
+    for (int j = 0; j < k_ - 1; ++j) {
+      for (;;) {
+        auto m = static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(B - 1)));
+        if (m >= i) ++m;  // skip position i itself
+        if (std::find(o, o + j, m) == o + j) {
+          o[j] = m;
+          break;
+        }
+      }
+    }
+  }
+}
+
+double AtomicLoss::evaluate(const Minibatch& batch, std::int64_t begin, std::int64_t end, bool gradient) {
+  const std::int64_t m = end - begin, K = k_;
+  const Eigen::Index cols = static_cast<Eigen::Index>(m * K);
+  yb_.resize(y_.rows(), cols);
+  cb_.resize(c_.rows(), cols);
+  lp_.resize(cols);
+  a_.resize(cols);
+  // Column i·K + j: atom j of example i; atom 0 is the example's own θ.
+  for (std::int64_t i = 0; i < m; ++i) {
+    const std::int64_t pos = begin + i, n = batch.examples[pos];
+    const auto base = static_cast<Eigen::Index>(i * K);
+    yb_.col(base) = y_.col(n);
+    a_(base) = -log_prior_(n);
+    const auto o = atoms_of(pos);
+    for (std::int64_t j = 1; j < K; ++j) {
+      const std::int64_t e = batch.examples[o[j - 1]];
+      yb_.col(base + j) = y_.col(e);
+      a_(base + j) = -log_prior_(e);
+    }
+    cb_.middleCols(base, K).colwise() = c_.col(n);
+  }
+  estimator_.log_prob(yb_, cb_, lp_);
+  a_ += lp_.cast<double>();
+  double total = 0;
+  if (gradient) g_.resize(cols);
+  for (std::int64_t i = 0; i < m; ++i) {
+    auto ai = a_.segment(static_cast<Eigen::Index>(i * K), K);
+    const double mx = ai.maxCoeff();
+    const double lse = mx + std::log((ai.array() - mx).exp().sum());
+    total += lse - ai(0);
+    if (gradient) {
+      auto gi = g_.segment(static_cast<Eigen::Index>(i * K), K);
+      gi = (ai.array() - lse).exp().cast<float>().matrix();
+      gi(0) -= 1.0f;
+    }
+  }
+  if (gradient) estimator_.backward(g_);
+  return total;
+}
+
+double AtomicLoss::loss_and_gradient(const Minibatch& batch, std::int64_t begin, std::int64_t end) {
+  return evaluate(batch, begin, end, true);
+}
+
+double AtomicLoss::loss(const Minibatch& batch, std::int64_t begin, std::int64_t end) {
+  return evaluate(batch, begin, end, false);
+}
+
+}  // namespace nsbi::train
