@@ -2,12 +2,13 @@
 
 #include "nsbi/core/error.hpp"
 #include "nsbi/nn/masked_autoregressive_flow.hpp"
+#include "nsbi/nn/mixture_density_network.hpp"
 #include "nsbi/nn/neural_spline_flow.hpp"
 
 namespace nsbi::nn {
 
 const std::vector<std::string>& density_estimator_names() {
-  static const std::vector<std::string> names{"maf", "nsf"};
+  static const std::vector<std::string> names{"maf", "nsf", "mdn"};
   return names;
 }
 
@@ -23,6 +24,10 @@ std::unique_ptr<ConditionalDensityEstimator<float>> make_density_estimator(const
     return std::make_unique<NeuralSplineFlow<float>>(target_dim, context_dim,
                                                      NsfOptions{spec.transforms, spec.hidden, spec.bins, spec.tail_bound},
                                                      seed, std::move(y_std), std::move(c_std));
+  if (spec.name == "mdn")
+    return std::make_unique<MixtureDensityNetwork<float>>(target_dim, context_dim,
+                                                          MdnOptions{spec.components, spec.hidden}, seed,
+                                                          std::move(y_std), std::move(c_std));
   std::string known;
   for (const auto& n : density_estimator_names()) known += (known.empty() ? "" : ", ") + n;
   throw ConfigError(make_message("estimator", "name", "one of " + known, "\"" + spec.name + "\""));

@@ -16,9 +16,10 @@ struct DensityEstimatorSpec {
   int hidden = 50;
   int bins = 10;            // nsf
   double tail_bound = 3.0;  // nsf
+  int components = 10;      // mdn
 };
 
-/// Names accepted for density estimators ("maf", "nsf").
+/// Names accepted for density estimators ("maf", "nsf", "mdn").
 const std::vector<std::string>& density_estimator_names();
 
 /// q(y | c) of the named kind, with fixed z-scoring of y and c; throws ConfigError for an unknown name.

@@ -41,6 +41,9 @@ class Linear {
 
   Eigen::Map<const Mat<T>> weight() const { return std::as_const(*params_).matrix(w_, out_, in_); }
   Eigen::Map<Mat<T>> weight() { return params_->matrix(w_, out_, in_); }
+  /// b (out×1); only for a layer registered with a bias.
+  Eigen::Map<const Mat<T>> bias() const { return std::as_const(*params_).matrix(b_, out_, 1); }
+  Eigen::Map<Mat<T>> bias() { return params_->matrix(b_, out_, 1); }
 
  private:
   ParameterBuffer<T>* params_ = nullptr;

@@ -20,9 +20,14 @@ class Mlp {
   ParameterBuffer<T>& parameters() { return *params_; }
   const ParameterBuffer<T>& parameters() const { return *params_; }
   const std::vector<int>& sizes() const { return sizes_; }
+  /// Layer l (0-based), for networks that initialise or copy their layers themselves.
+  Linear<T>& layer(std::size_t l) { return layers_[l]; }
+  const Linear<T>& layer(std::size_t l) const { return layers_[l]; }
 
   /// X (in×N) → output (out×N); keeps activations for backward.
   const Mat<T>& forward(const Eigen::Ref<const Mat<T>>& X);
+  /// The output of the last forward (out×N).
+  const Mat<T>& output() const { return a_.back(); }
   /// d_out (out×N) for the last forward: adds parameter gradients; returns d(loss)/dX.
   const Mat<T>& backward(const Eigen::Ref<const Mat<T>>& d_out);
   /// Σ of squared weights (not biases), for an L2 penalty, and its gradient added with factor.

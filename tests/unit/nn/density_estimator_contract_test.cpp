@@ -1,23 +1,28 @@
 // The contract every conditional density estimator meets (one typed test over all of them):
-// gradients against central finite differences, inverse ∘ forward = identity, an autoregressive
-// (triangular) Jacobian, a density that integrates to one, samples that follow the density, and
-// float agreeing with double.
+// gradients against central finite differences, a density that integrates to one, samples that
+// follow the density, and float agreeing with double. The flows (a second typed list) also meet
+// inverse ∘ forward = identity and an autoregressive (triangular) Jacobian.
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <string>
-#include <type_traits>
 
 #include "gradient_check.hpp"
 #include "nsbi/nn/masked_autoregressive_flow.hpp"
+#include "nsbi/nn/mixture_density_network.hpp"
 #include "nsbi/nn/neural_spline_flow.hpp"
+#include "random_matrix.hpp"
 
 using namespace nsbi;
 using namespace nsbi::nn;
+using nsbi::nn::test::random_matrix;
 
 namespace {
 
+// Each kind builds its estimator from (dim, ctx, seed, size, hidden, standardisers), size being
+// the number of transforms of a flow or of components of a mixture.
 struct MafKind {
+  static constexpr const char* name = "maf";
   template <typename T>
   using Flow = MaskedAutoregressiveFlow<T>;
   template <typename T>
@@ -27,6 +32,7 @@ struct MafKind {
 };
 
 struct NsfKind {
+  static constexpr const char* name = "nsf";
   template <typename T>
   using Flow = NeuralSplineFlow<T>;
   template <typename T>
@@ -35,20 +41,23 @@ struct NsfKind {
   }
 };
 
-Mat<double> random_matrix(int r, int c, std::uint64_t seed) {
-  RandomStream rng(seed, StreamId::initialization, 9, 0);
-  Mat<double> m(r, c);
-  for (auto& v : m.reshaped()) v = rng.normal();
-  return m;
-}
+struct MdnKind {
+  static constexpr const char* name = "mdn";
+  template <typename T>
+  using Flow = MixtureDensityNetwork<T>;
+  template <typename T>
+  static Flow<T> make(int dim, int ctx, std::uint64_t seed, int components, int hidden, Standardizer ys, Standardizer cs) {
+    return Flow<T>(dim, ctx, MdnOptions{components, hidden}, seed, std::move(ys), std::move(cs));
+  }
+};
 
-// A flow with non-trivial standardisation and weights perturbed away from initialisation, so that
+// An estimator with non-trivial standardisation and weights perturbed away from initialisation, so that
 // every term of the log density is exercised.
 template <class Kind>
-auto make_flow(int dim, int ctx, std::uint64_t seed, int transforms = 3, int hidden = 8) {
+auto make_flow(int dim, int ctx, std::uint64_t seed, int size = 3, int hidden = 8) {
   Standardizer ys{Eigen::VectorXd::LinSpaced(dim, -0.5, 0.5), Eigen::VectorXd::LinSpaced(dim, 0.7, 1.9)};
   Standardizer cs{Eigen::VectorXd::LinSpaced(ctx, 0.2, 1.0), Eigen::VectorXd::LinSpaced(ctx, 1.5, 0.5)};
-  auto flow = Kind::template make<double>(dim, ctx, seed, transforms, hidden, ys, cs);
+  auto flow = Kind::template make<double>(dim, ctx, seed, size, hidden, ys, cs);
   RandomStream rng(seed, StreamId::initialization, 7, 0);
   for (auto& v : flow.parameters().values()) v += v == 0.0 ? 0.0 : 0.3 * rng.normal();  // masked stay 0
   return flow;
@@ -74,16 +83,20 @@ double density_on_grid(Flow& flow, const Mat<double>& c, int dim, int n, double 
 
 }  // namespace
 
-template <class Kind>
-class DensityEstimatorContractTest : public ::testing::Test {};
-using Kinds = ::testing::Types<MafKind, NsfKind>;
 struct KindName {
   template <class Kind>
   static std::string GetName(int) {
-    return std::is_same_v<Kind, MafKind> ? "maf" : "nsf";
+    return Kind::name;
   }
 };
+template <class Kind>
+class DensityEstimatorContractTest : public ::testing::Test {};
+using Kinds = ::testing::Types<MafKind, NsfKind, MdnKind>;
 TYPED_TEST_SUITE(DensityEstimatorContractTest, Kinds, KindName);
+template <class Kind>
+class FlowContractTest : public ::testing::Test {};
+using FlowKinds = ::testing::Types<MafKind, NsfKind>;
+TYPED_TEST_SUITE(FlowContractTest, FlowKinds, KindName);
 
 TYPED_TEST(DensityEstimatorContractTest, BackwardMatchesFiniteDifferences) {
   for (int dim : {1, 2, 3}) {
@@ -102,7 +115,7 @@ TYPED_TEST(DensityEstimatorContractTest, BackwardMatchesFiniteDifferences) {
   }
 }
 
-TYPED_TEST(DensityEstimatorContractTest, InverseOfForwardIsIdentity) {
+TYPED_TEST(FlowContractTest, InverseOfForwardIsIdentity) {
   auto flow = make_flow<TypeParam>(4, 3, 21, 5, 16);
   Mat<double> y = 1.5 * random_matrix(4, 50, 4), c = random_matrix(3, 50, 5);
   const Mat<double> u = flow.transform(y, c);
@@ -110,7 +123,7 @@ TYPED_TEST(DensityEstimatorContractTest, InverseOfForwardIsIdentity) {
   EXPECT_LT((back - y).cwiseAbs().maxCoeff(), 1e-10);
 }
 
-TYPED_TEST(DensityEstimatorContractTest, JacobianIsTriangular) {
+TYPED_TEST(FlowContractTest, JacobianIsTriangular) {
   // With one transform, z in reversed order: z_{D-1-i} depends on y_0..y_i only.
   auto flow = make_flow<TypeParam>(4, 2, 33, 1, 10);
   Mat<double> y = random_matrix(4, 1, 10), c = random_matrix(2, 1, 11);
@@ -128,7 +141,8 @@ TYPED_TEST(DensityEstimatorContractTest, DensityIntegratesToOneIn1D) {
   auto flow = make_flow<TypeParam>(1, 1, 41, 5, 10);
   Mat<double> y;
   Eigen::ArrayXd p;
-  const double cell = density_on_grid(flow, Mat<double>::Constant(1, 1, 0.4), 1, 20001, -25, 25, y, p);
+  // ±60: wide enough for the tails of a mixture component of sd ~10 (perturbed MDN weights).
+  const double cell = density_on_grid(flow, Mat<double>::Constant(1, 1, 0.4), 1, 40001, -60, 60, y, p);
   EXPECT_NEAR(p.sum() * cell, 1.0, 2e-3);
 }
 
@@ -150,7 +164,7 @@ TYPED_TEST(DensityEstimatorContractTest, SamplesFollowTheDensity) {
   const Mat<double> s = flow.sample(c, n, rng);
   Mat<double> y;
   Eigen::ArrayXd p;
-  p *= density_on_grid(flow, c, 1, 20001, -25, 25, y, p);
+  p *= density_on_grid(flow, c, 1, 40001, -60, 60, y, p);
   const Eigen::ArrayXd grid = y.row(0).transpose().array();
   const double mean = (p * grid).sum(), sd = std::sqrt((p * (grid - mean).square()).sum());
   EXPECT_NEAR(s.mean(), mean, 4 * sd / std::sqrt(double(n)));

@@ -5,20 +5,11 @@
 #include <cmath>
 
 #include "gradient_check.hpp"
+#include "random_matrix.hpp"
 
 using namespace nsbi;
 using namespace nsbi::nn;
-
-namespace {
-
-Mat<double> random_matrix(int r, int c, std::uint64_t seed) {
-  RandomStream rng(seed, StreamId::initialization, 9, 0);
-  Mat<double> m(r, c);
-  for (auto& v : m.reshaped()) v = rng.normal();
-  return m;
-}
-
-}  // namespace
+using nsbi::nn::test::random_matrix;
 
 TEST(MadeTest, OutputsDependOnPrecedingInputsOnly) {
   // Structure: every output of dimension i (M per dimension, row p·D + i) must not depend on
