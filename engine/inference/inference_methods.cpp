@@ -5,18 +5,12 @@
 #include "nsbi/core/error.hpp"
 #include "nsbi/inference/inference_method.hpp"
 #include "nsbi/inference/sequential_npe.hpp"
+#include "nsbi/inference/snpe_a.hpp"
 #include "nsbi/nn/estimator_registry.hpp"
 
 namespace nsbi {
 
 namespace {
-
-std::optional<MethodConfigProblem> needs_flow(const RunConfig& c, const std::string& method) {
-  if (c.inference.estimator == "mdn")
-    return MethodConfigProblem{"inference.estimator", "a flow (\"maf\" or \"nsf\") for method \"" + method + "\"",
-                               "\"mdn\" (the mixture density network is SNPE-A's estimator)"};
-  return std::nullopt;
-}
 
 std::optional<MethodConfigProblem> check_atoms(const RunConfig& c) {
   if (c.inference.atoms < 2 || c.inference.atoms > c.training.batch_size)
@@ -45,16 +39,27 @@ const std::vector<MethodInfo>& inference_methods() {
          return std::nullopt;
        },
        make_npe<NpeVariant::npe>},
-      {"snpe_b", "sequential NPE with an importance-weighted loss (Lueckmann et al. 2017)", 10, "",
-       [](const RunConfig& c) { return needs_flow(c, "snpe_b"); }, make_npe<NpeVariant::snpe_b>},
-      {"snpe_c", "sequential NPE with the atomic APT loss (Greenberg et al. 2019)", 10, "",
-       [](const RunConfig& c) {
-         if (auto p = needs_flow(c, "snpe_c")) return p;
-         return check_atoms(c);
+      {"snpe_a", "sequential NPE with a mixture density network, corrected in closed form (Papamakarios & Murray 2016)",
+       10, "mdn",
+       [](const RunConfig& c) -> std::optional<MethodConfigProblem> {
+         if (c.inference.estimator != "mdn")
+           return MethodConfigProblem{"inference.estimator", "\"mdn\" for method \"snpe_a\" (its correction is in "
+                                                             "closed form for Gaussian mixtures)",
+                                      "\"" + c.inference.estimator + "\""};
+         if (c.inference.unconstrained)
+           return MethodConfigProblem{"inference.unconstrained", "false for method \"snpe_a\"", "true"};
+         if (c.estimator.ensemble != 1)
+           return MethodConfigProblem{"estimator.ensemble", "1 for method \"snpe_a\"", std::to_string(c.estimator.ensemble)};
+         return std::nullopt;
        },
+       [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> { return std::make_unique<SnpeA>(ctx); }},
+      {"snpe_b", "sequential NPE with an importance-weighted loss (Lueckmann et al. 2017)", 10, "",
+       nullptr, make_npe<NpeVariant::snpe_b>},
+      {"snpe_c", "sequential NPE with the atomic APT loss (Greenberg et al. 2019)", 10, "",
+       check_atoms,
        make_npe<NpeVariant::snpe_c>},
       {"tsnpe", "truncated sequential NPE: prior truncated to the posterior's HPD region (Deistler et al. 2022)", 10,
-       "", [](const RunConfig& c) { return needs_flow(c, "tsnpe"); }, make_npe<NpeVariant::tsnpe>},
+       "", nullptr, make_npe<NpeVariant::tsnpe>},
   };
   return methods;
 }

@@ -88,7 +88,7 @@ RoundTraining SequentialNpe::train(const SimulationBank& bank, std::uint32_t rou
     // Round 0: the estimators and their z-scoring, fitted on round 0's pairs.
     const nn::Standardizer y_std = nn::Standardizer::fit(target), c_std = nn::Standardizer::fit(x);
     const nn::DensityEstimatorSpec spec{cfg.inference.estimator, cfg.estimator.transforms, cfg.estimator.hidden_features,
-                                        cfg.estimator.bins, cfg.estimator.tail_bound};
+                                        cfg.estimator.bins, cfg.estimator.tail_bound, cfg.estimator.components};
     std::vector<nn::ConditionalDensityEstimator<float>*> members;
     for (int k = 0; k < cfg.estimator.ensemble; ++k) {
       // Member k: its own initial weights and minibatch order; the same data and validation split.

@@ -21,7 +21,7 @@
 // α ≈ 1/K and Λ ≈ I in z-scored units at the start.
 #include <cstdint>
 
-#include "nsbi/inference/gaussian_mixture.hpp"
+#include "nsbi/core/gaussian_mixture.hpp"
 #include "nsbi/nn/conditional_density_estimator.hpp"
 #include "nsbi/nn/mlp.hpp"
 #include "nsbi/nn/standardizer.hpp"

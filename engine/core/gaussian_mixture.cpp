@@ -1,4 +1,4 @@
-#include "nsbi/inference/gaussian_mixture.hpp"
+#include "nsbi/core/gaussian_mixture.hpp"
 
 #include <Eigen/Cholesky>
 #include <Eigen/Eigenvalues>

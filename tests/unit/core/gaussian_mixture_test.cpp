@@ -1,6 +1,6 @@
 // Gaussian mixtures and the SNPE-A correction, against independent computations: the correction
 // against q·p/p̃ evaluated and normalised on a grid, moments and truncated means in closed form.
-#include "nsbi/inference/gaussian_mixture.hpp"
+#include "nsbi/core/gaussian_mixture.hpp"
 
 #include <gtest/gtest.h>
 
