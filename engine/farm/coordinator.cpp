@@ -7,10 +7,10 @@
 #include <sstream>
 
 #include "nsbi/core/error.hpp"
+#include "nsbi/core/error_transport.hpp"
 #include "nsbi/core/random.hpp"
 #include "nsbi/farm/chunk_messages.hpp"
 #include "nsbi/farm/chunk_scheduler.hpp"
-#include "nsbi/farm/error_transport.hpp"
 #include "nsbi/farm/farm_channel.hpp"
 #include "nsbi/farm/progress_meter.hpp"
 #include "nsbi/farm/run_simulations.hpp"
@@ -59,7 +59,7 @@ class Coordinator {
     } catch (...) {
       const std::exception_ptr e = std::current_exception();
       progress_.finish(snapshot());  // where the round stood, before the error is reported
-      if (workers_ > 0) abort_workers(farm::encode_exception(e));
+      if (workers_ > 0) abort_workers(encode_exception(e));
       std::rethrow_exception(e);
     }
   }
@@ -205,7 +205,7 @@ class Coordinator {
           requests.push_back(w);
           break;
         case FarmTag::error:
-          farm::rethrow_encoded(channel_.receive_text(envelope), "rank " + std::to_string(w) + ": ");
+          rethrow_encoded(channel_.receive_text(envelope), "rank " + std::to_string(w) + ": ");
         default:
           discard(envelope);
           throw Error(make_message(where(), "message tag from rank " + std::to_string(w), "a farm tag",
