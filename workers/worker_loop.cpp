@@ -5,7 +5,7 @@
 
 #include "nsbi/core/error.hpp"
 #include "nsbi/farm/chunk_messages.hpp"
-#include "nsbi/farm/error_transport.hpp"
+#include "nsbi/core/error_transport.hpp"
 #include "nsbi/farm/simulate_chunk.hpp"
 
 namespace nsbi::farm {

@@ -4,6 +4,7 @@
 #include "nsbi/cli/commands.hpp"
 #include "nsbi/config/run_config.hpp"
 #include "nsbi/inference/run.hpp"
+#include "nsbi/mpi/agreement.hpp"
 #include "nsbi/mpi/communicator.hpp"
 
 namespace nsbi::cli {
@@ -19,8 +20,11 @@ void add_run_command(CLI::App& app) {
   run->add_option("--set", args->sets, "Override a configuration key: key.path=value (repeatable)")
       ->allow_extra_args(false);
   run->callback([args] {
-    const RunConfig cfg = load_run_config(args->config, args->sets);
-    run_inference(cfg, mpi::Communicator());
+    const mpi::Communicator comm;
+    // Read on every rank (the file may be readable on some nodes only); all of it is user input.
+    const RunConfig cfg = mpi::agree(comm, [&] { return load_run_config(args->config, args->sets); },
+                                     mpi::Failure::bad_input);
+    run_inference(cfg, comm);
   });
 }
 

@@ -7,10 +7,11 @@
 #include <sstream>
 
 #include "nsbi/core/error.hpp"
+#include "nsbi/core/error_transport.hpp"
 #include "nsbi/core/random.hpp"
 #include "nsbi/farm/chunk_messages.hpp"
 #include "nsbi/farm/chunk_scheduler.hpp"
-#include "nsbi/farm/error_transport.hpp"
+#include "nsbi/farm/fail_fast_probe.hpp"
 #include "nsbi/farm/farm_channel.hpp"
 #include "nsbi/farm/progress_meter.hpp"
 #include "nsbi/farm/run_simulations.hpp"
@@ -43,6 +44,7 @@ class Coordinator {
         workers_(static_cast<std::size_t>(channel.size() - 1)),
         scheduler_(static_cast<std::size_t>(theta.cols()), options.sim.on_failure, options.sim.max_resample_factor,
                    chunk_policy()),
+        fail_fast_(std::min(options.fail_fast_after, static_cast<std::size_t>(theta.cols()))),
         progress_(options.label, farm::ProgressMeter::mode_for(options.progress, stderr)),
         start_(std::chrono::steady_clock::now()) {}
 
@@ -59,7 +61,7 @@ class Coordinator {
     } catch (...) {
       const std::exception_ptr e = std::current_exception();
       progress_.finish(snapshot());  // where the round stood, before the error is reported
-      if (workers_ > 0) abort_workers(farm::encode_exception(e));
+      if (workers_ > 0) abort_workers(encode_exception(e));
       std::rethrow_exception(e);
     }
   }
@@ -142,6 +144,7 @@ class Coordinator {
       attempts_[i] = r.attempts[j];
       std::copy_n(r.x.col(static_cast<Eigen::Index>(j)).data(), x_dim_, x_.data() + i * std::size_t(x_dim_));
       ++counts_[static_cast<std::size_t>(r.status[j])];
+      fail_fast_.record(i, r.status[j]);
       retries_ += r.attempts[j] - 1;
       if (r.status[j] != SimStatus::ok) {
         ++failures;
@@ -151,17 +154,16 @@ class Coordinator {
     if (first_failure && options_.sim.on_failure == FailurePolicy::abort)
       throw SimulatorError(failure_message(*first_failure));
     scheduler_.complete(r.range, failures, r.seconds);
-    // A simulator that has never succeeded after fail_fast_after calls is misconfigured (a missing
-    // module, a wrong path inside the script): stop instead of burning the budget on retries
-    // and replacements.
-    const std::size_t probe = std::min(options_.fail_fast_after, scheduler_.budget());
-    if (probe > 0 && counts_[0] == 0 && scheduler_.completed() >= probe) {
+    // A simulator that has never succeeded in the first fail_fast_after simulations (by index) is
+    // misconfigured (a missing module, a wrong path inside the script): stop instead of burning
+    // the budget on retries and replacements.
+    if (fail_fast_.stop()) {
       std::string by_status;
       for (int s = 1; s < kNumSimStatus; ++s)
-        if (counts_[std::size_t(s)]) by_status += std::string(by_status.empty() ? "" : ", ") + to_string(SimStatus(s)) +
-                                                 " " + std::to_string(counts_[std::size_t(s)]);
+        if (const std::size_t c = fail_fast_.counts()[std::size_t(s)])
+          by_status += std::string(by_status.empty() ? "" : ", ") + to_string(SimStatus(s)) + " " + std::to_string(c);
       throw SimulatorError(make_message(where(), "at least one successful simulation among the first " +
-                                                     std::to_string(scheduler_.completed()),
+                                                     std::to_string(fail_fast_.size()),
                                         "status ok", "none (" + by_status +
                                                          "); the simulator looks misconfigured, run it by hand"));
     }
@@ -205,7 +207,7 @@ class Coordinator {
           requests.push_back(w);
           break;
         case FarmTag::error:
-          farm::rethrow_encoded(channel_.receive_text(envelope), "rank " + std::to_string(w) + ": ");
+          rethrow_encoded(channel_.receive_text(envelope), "rank " + std::to_string(w) + ": ");
         default:
           discard(envelope);
           throw Error(make_message(where(), "message tag from rank " + std::to_string(w), "a farm tag",
@@ -273,6 +275,7 @@ class Coordinator {
   const int theta_dim_, x_dim_;
   const std::size_t workers_;
   farm::ChunkScheduler scheduler_;
+  farm::FailFastProbe fail_fast_;
   farm::ProgressMeter progress_;
   const std::chrono::steady_clock::time_point start_;
   // The bank under construction, index order (column-major θ and x); attempts 0 = not yet back.

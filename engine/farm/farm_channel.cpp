@@ -2,26 +2,23 @@
 
 #include <algorithm>
 #include <chrono>
+#include <exception>
 #include <thread>
 
 namespace nsbi::farm {
 
-namespace {
-
-MPI_Comm duplicate(const mpi::Communicator& comm) {
-  MPI_Comm dup = MPI_COMM_NULL;
-  MPI_Comm_dup(comm.native(), &dup);
-  return dup;
-}
-
-}  // namespace
-
-FarmChannel::FarmChannel(const mpi::Communicator& comm) : comm_(duplicate(comm)) {}
+FarmChannel::FarmChannel(const mpi::Communicator& comm) : comm_(comm.duplicate()) {}
 
 FarmChannel::~FarmChannel() {
-  complete_posted();
-  MPI_Comm dup = comm_.native();
-  MPI_Comm_free(&dup);
+  if (std::uncaught_exceptions() > 0) {
+    // Unwinding on this rank only: the receivers of the posted sends may never take them, so
+    // waiting could block forever. Their buffers are left allocated for MPI (the process is
+    // failing) and the communicator is not freed (free_duplicate).
+    new std::list<Posted>(std::move(posted_));
+  } else {
+    complete_posted();
+  }
+  comm_.free_duplicate();
 }
 
 MPI_Status FarmChannel::wait(int source, const std::function<void()>& idle, double idle_seconds) {

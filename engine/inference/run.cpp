@@ -13,9 +13,11 @@
 #include "nsbi/core/log.hpp"
 #include "nsbi/farm/run_simulations.hpp"
 #include "nsbi/inference/inference_method.hpp"
+#include "nsbi/inference/output_dir.hpp"
 #include "nsbi/io/csv.hpp"
 #include "nsbi/io/json_writer.hpp"
 #include "nsbi/io/npy.hpp"
+#include "nsbi/mpi/agreement.hpp"
 #include "nsbi/simulator/simulator_factory.hpp"
 #include "nsbi/version.hpp"
 
@@ -154,40 +156,24 @@ RunSummary run_inference(const RunConfig& cfg, const mpi::Communicator& comm) {
   PhaseTimes t;
 
   // Everything that can be wrong with the input is checked before any simulation is paid for.
-  const auto prior = make_prior(cfg);
+  // Files are read on every rank and may be readable on some nodes only, and a simulator may
+  // fail to start on some ranks only: each step is an agreement point, so that every rank stops
+  // with the same message instead of waiting in the next collective.
+  using mpi::Failure;
+  const auto prior = mpi::agree(comm, [&] { return make_prior(cfg); }, Failure::bad_input);
   const Task* task = cfg.task.name.empty() ? nullptr : &find_task(cfg.task.name);
-  const Observation obs = load_observation(cfg);
-  // A simulator can fail to start on some ranks only (a library missing on one node): agree on
-  // success before any collective, so that every rank stops with a message instead of waiting.
-  std::unique_ptr<Simulator> simulator;
-  std::string start_error;
-  try {
-    simulator = make_simulator(cfg.simulator, task);
-  } catch (const Error& e) {
-    start_error = e.what();
-  }
-  const int failed_rank = comm.allreduce(start_error.empty() ? comm.size() : comm.rank(), mpi::Op::min);
-  if (failed_rank < comm.size()) {
-    if (!start_error.empty()) throw SimulatorError(start_error);
-    throw SimulatorError("simulator: start on every rank expected, got a failure on rank " +
-                         std::to_string(failed_rank));
-  }
-  check_observation_dim(*simulator, obs.x_o.size());
-  if (simulator->theta_dim() != prior->dim())
-    throw ShapeError(make_message("simulator " + simulator->name(), "theta dimension",
-                                  std::to_string(prior->dim()) + " (the prior's)",
-                                  std::to_string(simulator->theta_dim())));
+  const Observation obs = mpi::agree(comm, [&] { return load_observation(cfg); }, Failure::bad_input);
+  const std::unique_ptr<Simulator> simulator = mpi::agree(comm, [&] {
+    auto sim = make_simulator(cfg.simulator, task);
+    check_observation_dim(*sim, obs.x_o.size());
+    if (sim->theta_dim() != prior->dim())
+      throw ShapeError(make_message("simulator " + sim->name(), "theta dimension",
+                                    std::to_string(prior->dim()) + " (the prior's)", std::to_string(sim->theta_dim())));
+    return sim;
+  }, Failure::bad_input);
 
   const fs::path dir = cfg.output.dir;
-  if (root) {
-    if (fs::exists(dir / "report.json") && !cfg.output.overwrite)
-      throw ConfigError(make_message("output.dir", "directory", "one without a finished run (or output.overwrite = true)",
-                                     "\"" + dir.string() + "\" holding report.json"));
-    fs::create_directories(dir);
-    fs::remove(dir / "log.txt");
-    log.open_file((dir / "log.txt").string());
-    write_text(dir / "config.toml", to_toml(cfg));
-  }
+  mpi::agree_on_root(comm, [&] { prepare_output_dir(cfg, log); }, Failure::bad_input);
   log.info("run " + dir.string() + ": method " + cfg.inference.method + ", estimator " + cfg.inference.estimator +
            ", " + std::to_string(cfg.inference.simulations) + " simulations" +
            (cfg.inference.rounds > 1 ? " in " + std::to_string(cfg.inference.rounds) + " rounds" : "") + " with " + simulator->name() + " on " +
@@ -221,13 +207,14 @@ RunSummary run_inference(const RunConfig& cfg, const mpi::Communicator& comm) {
     farm.progress = root;
     if (R > 1) farm.label = "round " + std::to_string(r + 1) + "/" + std::to_string(R);
     SimulationBank round_bank = run_simulations(comm, *simulator, theta, draw_replacement, farm);
-    if (root) {
+    // Paid-for simulations reach the disk before anything else can fail.
+    mpi::agree_on_root(comm, [&] {
       round_bank.round.assign(round_bank.size(), round);
       const Eigen::VectorXd lp = proposal.log_prob(round_bank.theta);
       round_bank.log_proposal.assign(lp.data(), lp.data() + lp.size());
       bank.append(round_bank);
-      write_bank(dir, bank);  // paid-for simulations reach the disk before anything else can fail
-    }
+      write_bank(dir, bank);
+    });
     broadcast_bank(comm, round_bank);
     if (!root) bank.append(round_bank);
     rec.simulate_seconds = MPI_Wtime() - t0;

@@ -1,6 +1,7 @@
 #include "nsbi/mpi/communicator.hpp"
 
 #include <cstdlib>
+#include <exception>
 
 namespace nsbi::mpi {
 
@@ -19,6 +20,19 @@ int Communicator::size() const {
 }
 
 void Communicator::barrier() const { MPI_Barrier(comm_); }
+
+Communicator Communicator::duplicate() const {
+  MPI_Comm dup = MPI_COMM_NULL;
+  MPI_Comm_dup(comm_, &dup);
+  return Communicator(dup);
+}
+
+void Communicator::free_duplicate() {
+  int finalized = 0;
+  MPI_Finalized(&finalized);
+  if (finalized || std::uncaught_exceptions() > 0 || comm_ == MPI_COMM_NULL) return;
+  MPI_Comm_free(&comm_);
+}
 
 void Communicator::broadcast(std::string& s, int root) const {
   std::uint64_t n = s.size();

@@ -21,22 +21,11 @@ Eigen::Index wire_word(Eigen::Index element, Eigen::Index head) {
   return element < head ? element : head + 2 * (element - head);
 }
 
-MPI_Comm duplicate(MPI_Comm comm) {
-  MPI_Comm dup;
-  MPI_Comm_dup(comm, &dup);
-  return dup;
-}
-
 }  // namespace
 
-ExactAllreduce::ExactAllreduce(const mpi::Communicator& comm) : comm_(duplicate(comm.native())) {}
+ExactAllreduce::ExactAllreduce(const mpi::Communicator& comm) : comm_(comm.duplicate()) {}
 
-ExactAllreduce::~ExactAllreduce() {
-  MPI_Comm c = comm_.native();
-  int finalized = 0;
-  MPI_Finalized(&finalized);
-  if (!finalized) MPI_Comm_free(&c);
-}
+ExactAllreduce::~ExactAllreduce() { comm_.free_duplicate(); }
 
 template <typename T>
 void ExactAllreduce::sum(const Eigen::Ref<const Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>>& shards,

@@ -3,18 +3,9 @@
 # that contains the expected words (file, key, expected and found values).
 set -uo pipefail
 nsbi=$1 work=$2
+here=$(cd "$(dirname "$0")" && pwd)
 rm -rf "$work"; mkdir -p "$work"; cd "$work"
 fail=0
-good='[task]
-name = "two_moons"
-[observation]
-values = [0.1, 0.2]
-[inference]
-simulations = 200
-[training]
-max_epochs = 2
-[posterior]
-samples = 100'
 
 # expect NAME EXPECTED_SUBSTRING... -- ARGS...
 expect() {
@@ -34,7 +25,7 @@ expect() {
   echo "ok   $name: $(cat err.txt)"
 }
 
-printf '%s\n' "$good" > good.toml
+cp "$here/tiny_run.toml" good.toml
 printf '[task\nname = "two_moons"\n' > malformed.toml
 expect malformed_toml "malformed.toml" ":1" -- run malformed.toml
 

@@ -19,7 +19,8 @@ class FarmChannel {
  public:
   /// Collective over `comm` (MPI_Comm_dup).
   explicit FarmChannel(const mpi::Communicator& comm);
-  /// Completes the sends still posted, then frees the communicator (collective).
+  /// Completes the sends still posted, then frees the communicator (collective) — neither while
+  /// an exception unwinds, which may happen on this rank only (see Communicator::free_duplicate).
   ~FarmChannel();
   FarmChannel(const FarmChannel&) = delete;
   FarmChannel& operator=(const FarmChannel&) = delete;

@@ -16,8 +16,9 @@ struct FarmOptions {
   bool progress = false;    // progress lines on rank 0's stderr
   std::string label = "simulations";  // first word of the progress line
   double target_chunk_seconds = 0.5;  // automatic chunk size: work per chunk to aim for
-  /// Stop with a SimulatorError when the first min(fail_fast_after, budget) completed
-  /// simulations all failed: the simulator is misconfigured. 0 = never.
+  /// Stop with a SimulatorError once simulations 0..min(fail_fast_after, budget)-1 (by index,
+  /// whatever the order they come back in) have all failed: the simulator is misconfigured.
+  /// 0 = never.
   std::size_t fail_fast_after = 50;
 
   /// Throws ConfigError naming the offending key.

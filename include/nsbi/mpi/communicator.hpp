@@ -42,6 +42,14 @@ class Communicator {
 
   void barrier() const;
 
+  /// A duplicate (MPI_Comm_dup, collective): its messages and collectives never match those of
+  /// other code on this communicator. The caller owns it and ends it with free_duplicate.
+  Communicator duplicate() const;
+  /// Frees a communicator made by duplicate() (MPI_Comm_free, collective) unless MPI has ended
+  /// or an exception is unwinding: a failing rank may be the only one here, and it must reach its
+  /// error report instead of waiting for the others (DESIGN.md §7); a failing process may leak it.
+  void free_duplicate();
+
   template <typename T>
   void broadcast(std::span<T> data, int root = 0) const {
     MPI_Bcast(data.data(), static_cast<int>(data.size()), mpi_type<std::remove_const_t<T>>(), root, comm_);
