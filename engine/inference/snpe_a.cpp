@@ -111,6 +111,7 @@ double SnpeA::next_proposal(std::uint32_t next) {
   const RunConfig& cfg = ctx_.config;
   past_proposals_.push_back(std::move(proposal_));
   proposal_gaussian_ = posterior_->restricted().mixture();
+  for (auto& cov : proposal_gaussian_.covariances) cov *= cfg.inference.proposal_inflation;
   auto p = std::make_unique<MixtureProposal>(proposal_gaussian_, ctx_.prior, cfg.seed, next);
   const double acc = p->acceptance();
   if (acc < cfg.posterior.min_acceptance)

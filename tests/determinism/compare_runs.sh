@@ -12,7 +12,8 @@ for np in "$@"; do
   "$mpiexec" -np "$np" --oversubscribe "$nsbi" run "$config" --set output.dir="$dir" 2> "$out.np$np.log" ||
     { cat "$out.np$np.log"; echo "run at np=$np failed"; exit 1; }
   if [[ -z "$first" ]]; then first=$dir; continue; fi
-  for f in theta.npy x.npy status.npy estimator_weights.npy posterior_samples.npy posterior_samples.csv; do
+  for f in theta.npy x.npy status.npy round.npy log_proposal.npy estimator_weights.npy posterior_samples.npy \
+           posterior_samples.csv; do
     if ! cmp -s "$first/$f" "$dir/$f"; then
       echo "DIFFER: $f at np=$np vs np=${first##*np}"; exit 1
     fi

@@ -8,7 +8,8 @@
 //   [simulator]   kind, command, mode, library, symbol, theta_dim, x_dim, timeout, kill_grace,
 //                 max_retries, on_failure, max_resample_factor, chunk_size
 //   [observation] file = "obs.csv"  or  values = [..]
-//   [inference]   method, estimator, simulations, rounds, unconstrained, atoms, truncation_quantile
+//   [inference]   method, estimator, simulations, rounds, unconstrained, atoms, truncation_quantile,
+//                 proposal_inflation
 //   [estimator]   hidden_features, transforms, ensemble, bins, tail_bound, components
 //   [training]    batch_size, learning_rate, clip_norm, validation_fraction, stop_after_epochs,
 //                 max_epochs, micro_batch, lr_decays, lr_decay_factor
@@ -74,6 +75,12 @@ struct InferenceConfig {
   int rounds = 1;
   int atoms = 10;                     // snpe_c: atoms of the atomic loss, in [2, batch_size]
   double truncation_quantile = 1e-4;  // tsnpe: ε, the mass outside the truncation region
+  /// snpe_a: the proposal of round r+1 is the corrected Gaussian of round r with its covariance
+  /// multiplied by this factor (≥ 1). With 1 (the paper) a posterior that is bimodal along some
+  /// direction gives a product q ∝ p(θ|x)·p̃(θ) as wide as p̃ there, and the correction
+  /// Λ_q − Λ_p̃ is singular (a non-positive-definite error half of the time); with c > 1 its
+  /// margin is (1 − 1/c)·Λ in that direction.
+  double proposal_inflation = 2.0;
   /// Train on θ mapped to unconstrained space by the prior's bijection (sbibm's automatic
   /// transforms); samples are mapped back, so none falls outside the prior's support.
   bool unconstrained = false;
