@@ -39,6 +39,15 @@ expect unknown_task "task.name" "two_moons" "no_such_task" -- run good.toml --se
 
 expect wrong_type "inference.simulations" "many" -- run good.toml --set inference.simulations='"many"'
 
+# Sequential methods (issue: rounds, atoms, estimator, method, truncation quantile).
+expect zero_rounds "inference.rounds" "positive" "got 0" -- run good.toml --set inference.method=snpe_c --set inference.rounds=0
+expect one_atom "inference.atoms" "[2, training.batch_size" "got 1" -- run good.toml --set inference.method=snpe_c --set inference.atoms=1
+expect too_many_atoms "inference.atoms" "batch_size = 200" "got 500" -- run good.toml --set inference.method=snpe_c --set inference.atoms=500
+expect snpe_a_flow "inference.estimator" "\"mdn\" for method \"snpe_a\"" "\"nsf\"" -- run good.toml --set inference.method=snpe_a --set inference.estimator=nsf
+expect unknown_method "inference.method" "snpe_c" "\"snpe_d\"" -- run good.toml --set inference.method=snpe_d
+expect bad_quantile "inference.truncation_quantile" "(0, 1)" "got 1.5" -- run good.toml --set inference.method=tsnpe --set inference.truncation_quantile=1.5
+expect npe_rounds "inference.rounds" "1 for method \"npe\"" "got 3" -- run good.toml --set inference.rounds=3
+
 expect wrong_obs_dim "observation" "2" "3" -- run good.toml --set 'observation.values=[0.1, 0.2, 0.3]'
 
 printf 'data_1,data_2\n0.1,nan\n' > nan_obs.csv
