@@ -3,6 +3,7 @@
 #include <mpi.h>
 
 #include <cmath>
+#include <limits>
 
 #include "nsbi/core/error.hpp"
 #include "nsbi/inference/truncated_prior_proposal.hpp"
@@ -71,12 +72,10 @@ RoundTraining SequentialNpe::train(const SimulationBank& bank, std::uint32_t rou
   const auto n = static_cast<Eigen::Index>(rows.size());
   Eigen::MatrixXd theta(bank.theta.rows(), n), x(bank.x.rows(), n);
   std::vector<std::uint32_t> row_round(rows.size());
-  Eigen::VectorXd log_proposal(n);
   for (Eigen::Index j = 0; j < n; ++j) {
     theta.col(j) = bank.theta.col(static_cast<Eigen::Index>(rows[j]));
     x.col(j) = bank.x.col(static_cast<Eigen::Index>(rows[j]));
     row_round[j] = bank.round.empty() ? 0 : bank.round[rows[j]];
-    log_proposal(j) = bank.log_proposal.empty() ? 0.0 : bank.log_proposal[rows[j]];
   }
   const Eigen::MatrixXd target = cfg.inference.unconstrained ? prior.to_unconstrained(theta) : theta;
   if (!target.allFinite())
@@ -111,8 +110,8 @@ RoundTraining SequentialNpe::train(const SimulationBank& bank, std::uint32_t rou
   out.examples = n;
   out.loss = "nll";
   if (variant_ == NpeVariant::snpe_b) {
-    // w = p(θ)/p̃_r(θ) (the Jacobians of the unconstrained map cancel in the ratio), mean 1.
-    const Eigen::VectorXd log_w = prior.log_prob(theta) - log_proposal;
+    // w = p(θ)/p̄(θ) (the Jacobians of the unconstrained map cancel in the ratio), mean 1.
+    const Eigen::VectorXd log_w = prior.log_prob(theta) - log_mixture_proposal(bank, rows, theta);
     const double mx = log_w.maxCoeff();
     Eigen::VectorXd w = (log_w.array() - mx).exp();
     w *= static_cast<double>(n) / w.sum();
@@ -151,6 +150,41 @@ RoundTraining SequentialNpe::train(const SimulationBank& bank, std::uint32_t rou
   return out;
 }
 
+Eigen::VectorXd SequentialNpe::log_mixture_proposal(const SimulationBank& bank, const std::vector<std::size_t>& rows,
+                                                    const Eigen::MatrixXd& theta) {
+  // N_s: draws of round s (every status: the design drew them all from p̃_s).
+  const std::size_t S = snapshots_.size() + 1;
+  std::vector<double> draws(S, 0.0);
+  for (std::size_t i = 0; i < bank.size(); ++i) draws[bank.round.empty() ? 0 : bank.round[i]] += 1;
+  const double total = static_cast<double>(bank.size());
+  const auto n = static_cast<Eigen::Index>(rows.size());
+  Eigen::MatrixXd terms(static_cast<Eigen::Index>(S), n);  // log(N_s/N) + log p̃_s(θ_n)
+  terms.row(0) = ctx_.prior.log_prob(theta).transpose();
+  // The later proposals with the weights they had: swap each snapshot in, evaluate, restore.
+  std::vector<Eigen::VectorXf> now;
+  for (const auto& e : estimators_) now.push_back(e->parameters().values());
+  for (std::size_t s = 1; s < S; ++s) {
+    for (std::size_t k = 0; k < estimators_.size(); ++k) estimators_[k]->parameters().values() = snapshots_[s - 1].weights[k];
+    terms.row(static_cast<Eigen::Index>(s)) =
+        (posterior_->log_prob(theta, ctx_.x_o).array() - snapshots_[s - 1].log_z).matrix().transpose();
+  }
+  for (std::size_t k = 0; k < estimators_.size(); ++k) estimators_[k]->parameters().values() = now[k];
+  // A row's own proposal: the value recorded when it was drawn.
+  for (Eigen::Index j = 0; j < n; ++j)
+    if (!bank.round.empty()) terms(bank.round[rows[j]], j) = bank.log_proposal[rows[j]];
+  Eigen::VectorXd out(n);
+  for (Eigen::Index j = 0; j < n; ++j) {
+    double mx = -std::numeric_limits<double>::infinity();
+    for (std::size_t s = 0; s < S; ++s)
+      if (draws[s] > 0) mx = std::max(mx, terms(static_cast<Eigen::Index>(s), j) + std::log(draws[s] / total));
+    double sum = 0;
+    for (std::size_t s = 0; s < S; ++s)
+      if (draws[s] > 0) sum += std::exp(terms(static_cast<Eigen::Index>(s), j) + std::log(draws[s] / total) - mx);
+    out(j) = mx + std::log(sum);
+  }
+  return out;
+}
+
 double SequentialNpe::next_proposal(std::uint32_t next) {
   const RunConfig& cfg = ctx_.config;
   past_proposals_.push_back(std::move(proposal_));
@@ -165,6 +199,12 @@ double SequentialNpe::next_proposal(std::uint32_t next) {
             "at least posterior.min_acceptance = " + fmt(cfg.posterior.min_acceptance),
             fmt(acc) + ": the estimator leaks its mass outside the support (leakage); more simulations per round, "
                        "inference.unconstrained = true or method = \"tsnpe\" avoid it"));
+      if (variant_ == NpeVariant::snpe_b) {
+        ProposalSnapshot snap;
+        for (const auto& e : estimators_) snap.weights.push_back(e->parameters().values());
+        snap.log_z = p->log_normalizer();
+        snapshots_.push_back(std::move(snap));
+      }
       proposal_ = std::move(p);
       return acc;
     }

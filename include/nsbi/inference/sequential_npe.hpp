@@ -1,8 +1,12 @@
 #pragma once
 // Neural posterior estimation over rounds, with flows (MAF, NSF) as q(θ | x):
 //   npe    — one round from the prior (Papamakarios & Murray 2016; sbi's NPE), loss −log q;
-//   snpe_b — proposals = the posterior at x_o; loss −w·log q with w = p(θ)/p̃_r(θ) for each
-//            row's own round proposal, normalised to mean 1 (Lueckmann et al. 2017);
+//   snpe_b — proposals = the posterior at x_o; loss −w·log q with importance weights
+//            (Lueckmann et al. 2017) w = p(θ)/p̄(θ), p̄ = Σ_s (N_s/N)·p̃_s the mixture of every
+//            round's proposal (the balance heuristic of multiple importance sampling; with one
+//            proposal it is p/p̃_r), normalised to mean 1. Weighting each row by its own round's
+//            p/p̃_r alone is also unbiased but lets round 0's prior draws (w = 1) swamp the later
+//            rounds' (w ≪ 1 near the posterior): measured C2ST 0.64 against 0.60 on gaussian_linear;
 //   snpe_c — proposals = the posterior at x_o; after round 0 the atomic loss of APT
 //            (Greenberg et al. 2019) on every round's pairs;
 //   tsnpe  — proposals = the prior truncated to the posterior's 1 − ε HPD region; loss −log q
@@ -35,6 +39,16 @@ class SequentialNpe final : public InferenceMethod {
   std::unique_ptr<DirectPosterior> posterior_;
   std::unique_ptr<Proposal> proposal_;
   std::vector<std::unique_ptr<Proposal>> past_proposals_;  // kept alive: their log densities are in the bank
+  /// snpe_b: the estimator weights (per member) and log Z behind the posterior proposal of
+  /// round s = 1, 2, …, so that p̃_s can be evaluated at rows simulated in other rounds.
+  struct ProposalSnapshot {
+    std::vector<Eigen::VectorXf> weights;
+    double log_z = 0;
+  };
+  std::vector<ProposalSnapshot> snapshots_;
+  /// log p̄(θ_n) at the given valid rows (see snpe_b above).
+  Eigen::VectorXd log_mixture_proposal(const SimulationBank& bank, const std::vector<std::size_t>& rows,
+                                       const Eigen::MatrixXd& theta);
 };
 
 /// The training/validation split of a bank with rows from several rounds: each round's rows are
