@@ -117,6 +117,15 @@ void write_report(const fs::path& path, const RunConfig& cfg, int ranks, const S
     j.field("loss", r.training.loss).field("examples", r.training.examples);
     j.field("epochs", r.training.trainings.front().history.size());
     j.field("best_val_loss", r.training.trainings.front().best_val_loss);
+    {
+      std::vector<double> tl, vl;
+      for (const auto& e : r.training.trainings.front().history) {
+        tl.push_back(e.train_loss);
+        vl.push_back(e.val_loss);
+      }
+      j.key("train_loss").value(std::span<const double>(tl));
+      j.key("val_loss").value(std::span<const double>(vl));
+    }
     j.field("proposal_acceptance", r.proposal_acceptance);
     if (!std::isnan(r.next_proposal_measure)) j.field("next_proposal_acceptance", r.next_proposal_measure);
     j.key("seconds").begin_object();
