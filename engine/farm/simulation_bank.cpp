@@ -5,20 +5,26 @@
 namespace nsbi {
 namespace {
 
-Eigen::MatrixXd ok_columns(const Eigen::MatrixXd& m, const std::vector<SimStatus>& status) {
-  Eigen::Index n_ok = 0;
-  for (SimStatus s : status) n_ok += s == SimStatus::ok;
-  Eigen::MatrixXd out(m.rows(), n_ok);
-  Eigen::Index k = 0;
-  for (std::size_t i = 0; i < status.size(); ++i)
-    if (status[i] == SimStatus::ok) out.col(k++) = m.col(static_cast<Eigen::Index>(i));
+Eigen::MatrixXd columns(const Eigen::MatrixXd& m, const std::vector<std::size_t>& rows) {
+  Eigen::MatrixXd out(m.rows(), static_cast<Eigen::Index>(rows.size()));
+  for (std::size_t k = 0; k < rows.size(); ++k)
+    out.col(static_cast<Eigen::Index>(k)) = m.col(static_cast<Eigen::Index>(rows[k]));
   return out;
 }
 
 }  // namespace
 
-Eigen::MatrixXd SimulationBank::valid_theta() const { return ok_columns(theta, status); }
-Eigen::MatrixXd SimulationBank::valid_x() const { return ok_columns(x, status); }
+std::vector<std::size_t> SimulationBank::valid_rows(const std::uint32_t* only_round) const {
+  std::vector<std::size_t> rows;
+  for (std::size_t i = 0; i < size(); ++i)
+    if (status[i] == SimStatus::ok && (!only_round || (round.empty() ? 0u : round[i]) == *only_round))
+      rows.push_back(i);
+  return rows;
+}
+Eigen::MatrixXd SimulationBank::theta_of(const std::vector<std::size_t>& rows) const { return columns(theta, rows); }
+Eigen::MatrixXd SimulationBank::x_of(const std::vector<std::size_t>& rows) const { return columns(x, rows); }
+Eigen::MatrixXd SimulationBank::valid_theta() const { return theta_of(valid_rows()); }
+Eigen::MatrixXd SimulationBank::valid_x() const { return x_of(valid_rows()); }
 
 std::array<std::size_t, kNumSimStatus> SimulationBank::counts() const {
   std::array<std::size_t, kNumSimStatus> c{};

@@ -56,6 +56,15 @@ train::TrainingOptions training_options(const RunConfig& cfg) {
   return to;
 }
 
+namespace {
+
+/// Ensemble member k's seed: its own initial weights and minibatch order (member 0: the run's).
+std::uint64_t member_seed(std::uint64_t seed, std::size_t k) {
+  return k == 0 ? seed : RandomStream(seed, StreamId::initialization, 1, k).next_u64();
+}
+
+}  // namespace
+
 SequentialNpe::SequentialNpe(const MethodContext& context, NpeVariant variant)
     : ctx_(context), variant_(variant), proposal_(std::make_unique<PriorProposal>(context.prior)) {}
 
@@ -66,17 +75,11 @@ RoundTraining SequentialNpe::train(const SimulationBank& bank, std::uint32_t rou
   const Prior& prior = ctx_.prior;
   const double t0 = MPI_Wtime();
   // The pairs of every round with status ok, in bank order.
-  std::vector<std::size_t> rows;
-  for (std::size_t i = 0; i < bank.size(); ++i)
-    if (bank.status[i] == SimStatus::ok) rows.push_back(i);
+  const std::vector<std::size_t> rows = bank.valid_rows();
   const auto n = static_cast<Eigen::Index>(rows.size());
-  Eigen::MatrixXd theta(bank.theta.rows(), n), x(bank.x.rows(), n);
+  const Eigen::MatrixXd theta = bank.theta_of(rows), x = bank.x_of(rows);
   std::vector<std::uint32_t> row_round(rows.size());
-  for (Eigen::Index j = 0; j < n; ++j) {
-    theta.col(j) = bank.theta.col(static_cast<Eigen::Index>(rows[j]));
-    x.col(j) = bank.x.col(static_cast<Eigen::Index>(rows[j]));
-    row_round[j] = bank.round.empty() ? 0 : bank.round[rows[j]];
-  }
+  for (std::size_t j = 0; j < rows.size(); ++j) row_round[j] = bank.round.empty() ? 0 : bank.round[rows[j]];
   const Eigen::MatrixXd target = cfg.inference.unconstrained ? prior.to_unconstrained(theta) : theta;
   if (!target.allFinite())
     throw NumericalError(make_message("npe", "θ inside the prior's support", "finite unconstrained values",
@@ -90,10 +93,9 @@ RoundTraining SequentialNpe::train(const SimulationBank& bank, std::uint32_t rou
                                         cfg.estimator.bins, cfg.estimator.tail_bound, cfg.estimator.components};
     std::vector<nn::ConditionalDensityEstimator<float>*> members;
     for (int k = 0; k < cfg.estimator.ensemble; ++k) {
-      // Member k: its own initial weights and minibatch order; the same data and validation split.
-      const std::uint64_t member_seed = k == 0 ? seed : RandomStream(seed, StreamId::initialization, 1, k).next_u64();
+      // The same data and validation split for every member.
       estimators_.push_back(nn::make_density_estimator(spec, static_cast<int>(target.rows()),
-                                                       static_cast<int>(x.rows()), member_seed, y_std, c_std));
+                                                       static_cast<int>(x.rows()), member_seed(seed, k), y_std, c_std));
       members.push_back(estimators_.back().get());
     }
     posterior_ = std::make_unique<DirectPosterior>(members, prior, cfg.inference.unconstrained);
@@ -130,16 +132,14 @@ RoundTraining SequentialNpe::train(const SimulationBank& bank, std::uint32_t rou
   }
 
   for (std::size_t k = 0; k < estimators_.size(); ++k) {
-    const std::uint64_t member_seed =
-        k == 0 ? seed : RandomStream(seed, StreamId::initialization, 1, k).next_u64();
     train::TrainingOptions topt = training_options(cfg);
-    topt.seed = member_seed;
+    topt.seed = member_seed(seed, k);
     topt.split_seed = seed;
     topt.round = round;
     std::unique_ptr<train::ShardLoss> loss;
     if (atomic)
       loss = std::make_unique<train::AtomicLoss>(*estimators_[k], y, c, log_prior_target, cfg.inference.atoms,
-                                                 member_seed);
+                                                 topt.seed);
     else
       loss = std::make_unique<train::NllLoss>(*estimators_[k], y, c,
                                               weights.size() ? weights : train::NllLoss::empty_weights());

@@ -54,15 +54,9 @@ RoundTraining SnpeA::train(const SimulationBank& bank, std::uint32_t round) {
   const double t0 = MPI_Wtime();
   const int R = cfg.inference.rounds;
   // This round's pairs with status ok.
-  std::vector<std::size_t> rows;
-  for (std::size_t i = 0; i < bank.size(); ++i)
-    if (bank.status[i] == SimStatus::ok && (bank.round.empty() ? 0u : bank.round[i]) == round) rows.push_back(i);
+  const std::vector<std::size_t> rows = bank.valid_rows(&round);
   const auto n = static_cast<Eigen::Index>(rows.size());
-  Eigen::MatrixXd theta(bank.theta.rows(), n), x(bank.x.rows(), n);
-  for (Eigen::Index j = 0; j < n; ++j) {
-    theta.col(j) = bank.theta.col(static_cast<Eigen::Index>(rows[j]));
-    x.col(j) = bank.x.col(static_cast<Eigen::Index>(rows[j]));
-  }
+  const Eigen::MatrixXd theta = bank.theta_of(rows), x = bank.x_of(rows);
   const bool last = static_cast<int>(round) == R - 1;
   if (!mdn_) {
     const nn::MdnOptions mo{R == 1 ? cfg.estimator.components : 1, cfg.estimator.hidden_features};

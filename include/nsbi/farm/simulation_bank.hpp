@@ -32,6 +32,11 @@ struct SimulationBank {
   std::array<std::size_t, kNumSimStatus> counts() const;
   /// Calls beyond the first, summed over all simulations.
   std::size_t retries() const;
+  /// Rows with status ok, in bank order; of round `only_round` alone when it is given.
+  std::vector<std::size_t> valid_rows(const std::uint32_t* only_round = nullptr) const;
+  /// The θ (theta_dim×k) and x (x_dim×k) columns of `rows`.
+  Eigen::MatrixXd theta_of(const std::vector<std::size_t>& rows) const;
+  Eigen::MatrixXd x_of(const std::vector<std::size_t>& rows) const;
   /// Rows of `round` r only (all columns when no row has a round).
   std::vector<std::size_t> rows_of_round(std::uint32_t r) const;
   /// Appends every row of `other` (both must carry round and log_proposal, or neither).
