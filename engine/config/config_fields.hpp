@@ -34,7 +34,8 @@ const EnumNames<FailurePolicy>& failure_policy_names();
 /// The sections in the order to_toml writes them; "" is the top level.
 inline const std::vector<std::string>& section_names() {
   static const std::vector<std::string> names{"",          "task",      "prior",    "simulator", "observation",
-                                              "inference", "estimator", "training", "posterior", "output"};
+                                              "inference", "estimator", "training", "posterior", "mcmc",
+                                              "output"};
   return names;
 }
 
@@ -93,6 +94,15 @@ void visit_fields(C& c, V&& v) {
   v("posterior", "max_sampling_draws", c.posterior.max_sampling_draws, Rule::positive);
   v("posterior", "min_acceptance_warning", c.posterior.min_acceptance_warning, Rule::closed_unit);
   v("posterior", "min_acceptance", c.posterior.min_acceptance, Rule::closed_unit);
+
+  v("mcmc", "sampler", c.mcmc.sampler, accepted_samplers());
+  v("mcmc", "chains", c.mcmc.chains, Rule::positive);
+  v("mcmc", "warmup", c.mcmc.warmup, Rule::non_negative);
+  v("mcmc", "thin", c.mcmc.thin, Rule::positive);
+  v("mcmc", "init", c.mcmc.init, accepted_mcmc_inits());
+  v("mcmc", "init_candidates", c.mcmc.init_candidates, Rule::positive);
+  v("mcmc", "group_size", c.mcmc.group_size, Rule::positive);
+  v("mcmc", "max_expansions", c.mcmc.max_expansions, Rule::positive);
 
   v("output", "dir", c.output.dir, Rule::non_empty);
   v("output", "overwrite", c.output.overwrite, Rule::any);

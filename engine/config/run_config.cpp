@@ -17,6 +17,7 @@
 #include "nsbi/prior/box_uniform.hpp"
 #include "nsbi/prior/gaussian.hpp"
 #include "nsbi/prior/log_normal.hpp"
+#include "nsbi/mcmc/chain_kernels.hpp"
 #include "nsbi/prior/product_prior.hpp"
 #include "nsbi/simulator/task.hpp"
 
@@ -35,6 +36,13 @@ const std::vector<std::string>& accepted_estimators() { return nn::density_estim
 
 const std::vector<std::string>& accepted_prior_types() {
   static const std::vector<std::string> names{"box_uniform", "gaussian", "lognormal", "product"};
+  return names;
+}
+
+const std::vector<std::string>& accepted_samplers() { return mcmc::chain_kernel_names(); }
+
+const std::vector<std::string>& accepted_mcmc_inits() {
+  static const std::vector<std::string> names{"sir", "prior"};
   return names;
 }
 
@@ -272,9 +280,20 @@ void validate_prior(const PriorConfig& p, const std::string& path, const Locate&
 
 void validate(const RunConfig& c, const Locate& locate) {
   visit_fields(c, Checker{locate});
-  for (const MethodInfo& m : inference_methods())
-    if (m.name == c.inference.method && m.check)
+  for (const MethodInfo& m : inference_methods()) {
+    if (m.name != c.inference.method) continue;
+    if (!m.mcmc && !c.mcmc.given_key.empty()) {
+      std::string mcmc_methods;
+      for (const MethodInfo& o : inference_methods())
+        if (o.mcmc) mcmc_methods += (mcmc_methods.empty() ? "" : ", ") + o.name;
+      fail(locate, c.mcmc.given_key,
+           "no [mcmc] settings for method " + quote_string(m.name) + " (it samples its posterior directly; " +
+               "the methods that sample by MCMC: " + (mcmc_methods.empty() ? "none" : mcmc_methods) + ")",
+           "a value");
+    }
+    if (m.check)
       if (const auto problem = m.check(c)) fail(locate, problem->key, problem->expected, problem->found);
+  }
   if (c.inference.simulations < c.inference.rounds)
     fail(locate, "inference.simulations", "at least one simulation per round (inference.rounds = " +
                                               std::to_string(c.inference.rounds) + ")",

@@ -387,6 +387,8 @@ RunConfig parse(const std::string& text, const std::string& source, const fs::pa
         word = fs::absolute(sim_base_cmd / p).lexically_normal().string();
     }
   }
+  if (const toml::table* mcmc = root["mcmc"].as_table(); mcmc && !mcmc->empty())
+    config.mcmc.given_key = "mcmc." + std::string(mcmc->begin()->first.str());
   // The method's defaults for the keys the file leaves out.
   for (const MethodInfo& m : inference_methods()) {
     if (m.name != config.inference.method) continue;
@@ -534,9 +536,13 @@ std::string to_toml(const RunConfig& config) {
     for (const auto& [key, value] : prior_entries(*config.prior, true)) sections["prior"] += key + " = " + value + "\n";
   }
   std::string out = "# nsbi run configuration, resolved: every key with its value\n";
+  // [mcmc] only for the methods that use it (another method refuses the table).
+  bool mcmc = false;
+  for (const MethodInfo& m : inference_methods())
+    if (m.name == config.inference.method) mcmc = m.mcmc;
   for (const std::string& name : section_names()) {
     const auto it = sections.find(name);
-    if (it == sections.end()) continue;
+    if (it == sections.end() || (name == "mcmc" && !mcmc)) continue;
     out += name.empty() ? it->second : "\n[" + name + "]\n" + it->second;
   }
   return out;

@@ -4,6 +4,7 @@
 
 #include "nsbi/core/error.hpp"
 #include "nsbi/inference/inference_method.hpp"
+#include "nsbi/inference/likelihood_estimation.hpp"
 #include "nsbi/inference/sequential_npe.hpp"
 #include "nsbi/inference/snpe_a.hpp"
 #include "nsbi/nn/estimator_registry.hpp"
@@ -19,6 +20,27 @@ std::optional<MethodConfigProblem> check_atoms(const RunConfig& c) {
                                    "] (atoms are drawn from the minibatch)",
                                std::to_string(c.inference.atoms)};
   return std::nullopt;
+}
+
+/// NLE/NRE: one estimator (no ensembles yet) on θ as it is (the chains, not the estimator, run in
+/// the unconstrained space).
+std::optional<MethodConfigProblem> check_mcmc_method(const RunConfig& c) {
+  const std::string& m = c.inference.method;
+  if (c.estimator.ensemble != 1)
+    return MethodConfigProblem{"estimator.ensemble", "1 for method \"" + m + "\"", std::to_string(c.estimator.ensemble)};
+  if (c.inference.unconstrained)
+    return MethodConfigProblem{"inference.unconstrained",
+                               "false for method \"" + m + "\" (its MCMC chains always run in the prior's "
+                               "unconstrained space)",
+                               "true"};
+  return std::nullopt;
+}
+
+std::optional<MethodConfigProblem> check_nle(const RunConfig& c) {
+  if (c.inference.rounds != 1)
+    return MethodConfigProblem{"inference.rounds", "1 for method \"nle\" (sequential rounds: snle)",
+                               std::to_string(c.inference.rounds)};
+  return check_mcmc_method(c);
 }
 
 template <NpeVariant V>
@@ -60,6 +82,18 @@ const std::vector<MethodInfo>& inference_methods() {
        make_npe<NpeVariant::snpe_c>},
       {"tsnpe", "truncated sequential NPE: prior truncated to the posterior's HPD region (Deistler et al. 2022)", 10,
        "", nullptr, make_npe<NpeVariant::tsnpe>},
+      {"nle", "neural likelihood estimation, one round from the prior, posterior by MCMC (Papamakarios et al. 2019)",
+       1, "", check_nle,
+       [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> {
+         return std::make_unique<LikelihoodEstimation>(ctx, false);
+       },
+       true},
+      {"snle", "sequential NLE: rounds from MCMC samples of the posterior at x_o (Papamakarios et al. 2019)", 10, "",
+       check_mcmc_method,
+       [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> {
+         return std::make_unique<LikelihoodEstimation>(ctx, true);
+       },
+       true},
   };
   return methods;
 }

@@ -14,6 +14,8 @@
 //   [training]    batch_size, learning_rate, clip_norm, validation_fraction, stop_after_epochs,
 //                 max_epochs, micro_batch, lr_decays, lr_decay_factor
 //   [posterior]   samples, max_sampling_draws, min_acceptance_warning, min_acceptance
+//   [mcmc]        sampler, chains, warmup, thin, init, init_candidates, group_size, max_expansions
+//                 (methods that sample by MCMC only)
 //   [output]      dir, overwrite
 #include <Eigen/Core>
 #include <cstdint>
@@ -33,6 +35,9 @@ const std::vector<std::string>& accepted_methods();
 const std::vector<std::string>& accepted_estimators();
 /// Prior types of the [prior] table: box_uniform, gaussian, lognormal, product.
 const std::vector<std::string>& accepted_prior_types();
+/// mcmc.sampler and mcmc.init values.
+const std::vector<std::string>& accepted_samplers();
+const std::vector<std::string>& accepted_mcmc_inits();
 
 /// [task]: a builtin benchmark task (prior + simulator). Empty name = none.
 struct TaskConfig {
@@ -116,6 +121,24 @@ struct PosteriorConfig {
   double min_acceptance = 1e-3;
 };
 
+/// [mcmc]: parallel-chain MCMC of the methods whose posterior is known up to a constant (NLE,
+/// NRE); sbi's and sbibm's settings by default (mcmc/parallel_chains.hpp).
+struct McmcConfig {
+  std::string sampler = "slice";  // "slice" | "mh"
+  int chains = 100;
+  int warmup = 100;                // steps per chain before draws are kept
+  int thin = 10;                   // steps per kept draw
+  std::string init = "sir";        // "sir" (sampling-importance-resampling) | "prior"
+  std::int64_t init_candidates = 10000;
+  /// Chains per group: a group runs on one rank with one batched evaluation per sampler round.
+  /// The samples do not depend on the rank count, but they do on this value.
+  int group_size = 10;
+  int max_expansions = 100;        // slice: stepping-out budget per coordinate update
+  /// The first key of an [mcmc] table the file or an override gave ("" when none): a method that
+  /// does not sample by MCMC refuses it.
+  std::string given_key;
+};
+
 struct OutputConfig {
   std::string dir;  // load_run_config defaults it to "runs/<config file stem>"
   bool overwrite = true;
@@ -131,6 +154,7 @@ struct RunConfig {
   EstimatorConfig estimator;
   TrainingConfig training;
   PosteriorConfig posterior;
+  McmcConfig mcmc;
   OutputConfig output;
   std::string source;  // the file it was loaded from; "" when built in code
 

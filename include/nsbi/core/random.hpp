@@ -29,6 +29,7 @@ enum class StreamId : std::uint32_t {
   normalizer = 10,     // draws that estimate a restricted proposal's normalising constant
   atoms = 11,          // contrasting atoms of a minibatch (index = key of (epoch, step))
   truncation = 12,     // draws that locate a truncated proposal's region
+  mcmc_init = 13,      // MCMC initial positions: SIR candidates and their resampling, prior draws
 };
 
 class RandomStream {

@@ -69,6 +69,8 @@ struct MethodInfo {
   /// Method-specific checks of a configuration (estimator kind, atoms, …); nullopt when fine.
   std::function<std::optional<MethodConfigProblem>(const RunConfig&)> check;
   std::function<std::unique_ptr<InferenceMethod>(const MethodContext&)> make;
+  /// Samples its posterior by MCMC: reads the [mcmc] table (other methods refuse it).
+  bool mcmc = false;
 };
 
 /// Every method, in the order the documentation lists them.

@@ -7,7 +7,10 @@
 // concatenated in block order and cut at n, so the samples are the same for any rank count.
 #include <Eigen/Core>
 #include <cstdint>
+#include <memory>
 #include <span>
+
+#include "nsbi/mcmc/parallel_chains.hpp"
 
 #include "nsbi/mpi/communicator.hpp"
 #include "nsbi/nn/conditional_density_estimator.hpp"
@@ -20,6 +23,8 @@ struct PosteriorSamples {
   std::int64_t draws = 0;     // draws made to obtain them
   double acceptance = 1.0;    // fraction of draws inside the prior's support
   bool truncated = false;     // max_draws reached before n samples were accepted
+  /// MCMC posteriors: the chains' diagnostics and timings (theta left empty); null otherwise.
+  std::shared_ptr<const mcmc::McmcResult> mcmc;
 };
 
 struct RejectionOptions {

@@ -1,0 +1,89 @@
+#include "nsbi/inference/likelihood_estimation.hpp"
+
+#include <mpi.h>
+
+#include "nsbi/core/error.hpp"
+#include "nsbi/inference/sequential_npe.hpp"
+#include "nsbi/nn/estimator_registry.hpp"
+#include "nsbi/train/nll_loss.hpp"
+
+namespace nsbi {
+
+LikelihoodEstimation::LikelihoodEstimation(const MethodContext& context, bool sequential)
+    : ctx_(context), sequential_(sequential), proposal_(std::make_unique<PriorProposal>(context.prior)) {}
+
+LikelihoodEstimation::~LikelihoodEstimation() = default;
+
+RoundTraining LikelihoodEstimation::train(const SimulationBank& bank, std::uint32_t round) {
+  const RunConfig& cfg = ctx_.config;
+  const double t0 = MPI_Wtime();
+  const std::vector<std::size_t> rows = bank.valid_rows();
+  const Eigen::MatrixXd theta = bank.theta_of(rows), x = bank.x_of(rows);
+  std::vector<std::uint32_t> row_round(rows.size());
+  for (std::size_t j = 0; j < rows.size(); ++j) row_round[j] = bank.round.empty() ? 0 : bank.round[rows[j]];
+
+  if (!estimator_) {
+    const nn::DensityEstimatorSpec spec{cfg.inference.estimator, cfg.estimator.transforms, cfg.estimator.hidden_features,
+                                        cfg.estimator.bins, cfg.estimator.tail_bound, cfg.estimator.components};
+    estimator_ = nn::make_density_estimator(spec, static_cast<int>(x.rows()), static_cast<int>(theta.rows()), cfg.seed,
+                                            nn::Standardizer::fit(x), nn::Standardizer::fit(theta));
+    const Prior& prior = ctx_.prior;
+    nn::ConditionalDensityEstimator<float>* q = estimator_.get();
+    // log π(θ | x) = log q(x | θ) + log p(θ), batched: the flow runs once per call on all columns.
+    PotentialPosterior::PotentialAt at = [q, &prior](const Eigen::VectorXd& x_at) -> mcmc::LogDensity {
+      struct Buffers {
+        nn::Mat<float> y, c;
+        nn::Vec<float> lp;
+      };
+      auto buf = std::make_shared<Buffers>();
+      const nn::Vec<float> xf = x_at.cast<float>();
+      return [q, &prior, buf, xf](const Eigen::Ref<const Eigen::MatrixXd>& th, Eigen::Ref<Eigen::VectorXd> out) {
+        const Eigen::Index n = th.cols();
+        buf->c = th.cast<float>();
+        buf->y = xf.replicate(1, n);
+        buf->lp.resize(n);
+        q->log_prob(buf->y, buf->c, buf->lp);
+        out = buf->lp.cast<double>() + prior.log_prob(th);
+      };
+    };
+    posterior_ = std::make_unique<PotentialPosterior>(prior, std::move(at), mcmc_options(cfg),
+                                                      "the likelihood flow's posterior");
+  }
+
+  const nn::Mat<float> y = x.cast<float>(), c = theta.cast<float>();
+  std::vector<std::int64_t> train_idx, val_idx;
+  split_by_round(row_round, cfg.training.validation_fraction, cfg.seed, train_idx, val_idx);
+  train::TrainingOptions topt = training_options(cfg);
+  topt.seed = cfg.seed;
+  topt.split_seed = cfg.seed;
+  topt.round = round;
+  train::NllLoss loss(*estimator_, y, c);
+  train::Trainer trainer(loss, train_idx, val_idx, topt, ctx_.comm);
+  RoundTraining out;
+  out.examples = static_cast<std::int64_t>(rows.size());
+  out.loss = "likelihood nll";
+  out.trainings.push_back(trainer.run());
+  out.seconds = MPI_Wtime() - t0;
+  return out;
+}
+
+double LikelihoodEstimation::next_proposal(std::uint32_t next) {
+  const RunConfig& cfg = ctx_.config;
+  if (!sequential_)
+    throw ConfigError(make_message("inference.rounds", "rounds", "1 for method \"nle\"", std::to_string(cfg.inference.rounds)));
+  past_proposals_.push_back(std::move(proposal_));
+  auto p = std::make_unique<SampledProposal>(*posterior_, ctx_.x_o, cfg.seed, next,
+                                             cfg.round_simulations(static_cast<int>(next)), ctx_.comm);
+  const mcmc::McmcResult& r = p->chains();
+  ctx_.log.info("round " + std::to_string(next + 1) + " proposal: " + std::to_string(r.chains) + " chains, max R̂ " +
+                std::to_string(r.max_rhat) + ", min bulk ESS " + std::to_string(r.min_ess_bulk) + ", " +
+                std::to_string(r.seconds) + " s");
+  proposal_ = std::move(p);
+  return 1.0;
+}
+
+Eigen::MatrixXd LikelihoodEstimation::weights() const {
+  return estimator_->parameters().values().cast<double>();
+}
+
+}  // namespace nsbi
