@@ -13,6 +13,7 @@
 #include "nsbi/core/error.hpp"
 #include "nsbi/core/random.hpp"
 #include "nsbi/nn/adam.hpp"
+#include "nsbi/train/logit_losses.hpp"
 
 namespace nsbi {
 namespace {
@@ -147,14 +148,11 @@ double c2st_batch_loss(nn::Mlp<T>& net, const Eigen::Ref<const Mat<T>>& X, const
   const Mat<T>& z = net.forward(X);
   double bce = 0;
   for (Eigen::Index i = 0; i < B; ++i) {
-    const double zi = static_cast<double>(z(0, i));
-    const double yi = static_cast<double>(y(0, i));
-    // BCE with logits: −y log σ(z) − (1−y) log(1−σ(z)) = softplus(z) − y z, with
-    // softplus(z) = max(z, 0) + log1p(exp(−|z|)) to avoid overflow.
-    const double e = std::exp(-std::abs(zi));
-    bce += std::min(std::max(zi, 0.0) - yi * zi + std::log1p(e), kMaxSampleLoss);
-    const double sigma = zi >= 0 ? 1.0 / (1.0 + e) : e / (1.0 + e);
-    d_logits(0, i) = static_cast<T>((sigma - yi) * inv_b);
+    // softplus(z) − y z, capped like sklearn's clipped probabilities; the gradient σ(z) − y is
+    // not capped (sklearn backpropagates the unclipped probability).
+    const train::LogitLoss l = train::bce_with_logits(static_cast<double>(z(0, i)), static_cast<double>(y(0, i)));
+    bce += std::min(l.value, kMaxSampleLoss);
+    d_logits(0, i) = static_cast<T>(l.gradient * inv_b);
   }
   net.parameters().zero_grad();
   net.backward(d_logits);

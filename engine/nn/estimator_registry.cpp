@@ -4,8 +4,18 @@
 #include "nsbi/nn/masked_autoregressive_flow.hpp"
 #include "nsbi/nn/mixture_density_network.hpp"
 #include "nsbi/nn/neural_spline_flow.hpp"
+#include "nsbi/nn/ratio_classifier.hpp"
 
 namespace nsbi::nn {
+namespace {
+
+[[noreturn]] void unknown_name(const std::string& what, const std::string& name, const std::vector<std::string>& known) {
+  std::string list;
+  for (const auto& n : known) list += (list.empty() ? "" : ", ") + n;
+  throw ConfigError(make_message(what, "name", "one of " + list, "\"" + name + "\""));
+}
+
+}  // namespace
 
 const std::vector<std::string>& density_estimator_names() {
   static const std::vector<std::string> names{"maf", "nsf", "mdn"};
@@ -28,9 +38,24 @@ std::unique_ptr<ConditionalDensityEstimator<float>> make_density_estimator(const
     return std::make_unique<MixtureDensityNetwork<float>>(target_dim, context_dim,
                                                           MdnOptions{spec.components, spec.hidden}, seed,
                                                           std::move(y_std), std::move(c_std));
-  std::string known;
-  for (const auto& n : density_estimator_names()) known += (known.empty() ? "" : ", ") + n;
-  throw ConfigError(make_message("estimator", "name", "one of " + known, "\"" + spec.name + "\""));
+  unknown_name("estimator", spec.name, density_estimator_names());
+}
+
+const std::vector<std::string>& ratio_classifier_names() {
+  static const std::vector<std::string> names{"resnet", "mlp"};
+  return names;
+}
+
+std::unique_ptr<RatioClassifier<float>> make_ratio_classifier(const std::string& name, int theta_dim, int x_dim,
+                                                              int hidden, std::uint64_t seed, Standardizer theta_std,
+                                                              Standardizer x_std, int blocks) {
+  RatioClassifierOptions options{RatioArchitecture::resnet, hidden, blocks};
+  if (name == "mlp")
+    options.architecture = RatioArchitecture::mlp;
+  else if (name != "resnet")
+    unknown_name("classifier", name, ratio_classifier_names());
+  return std::make_unique<RatioClassifier<float>>(theta_dim, x_dim, options, seed, std::move(theta_std),
+                                                  std::move(x_std));
 }
 
 }  // namespace nsbi::nn

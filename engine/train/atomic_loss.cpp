@@ -1,10 +1,9 @@
 #include "nsbi/train/atomic_loss.hpp"
 
-#include <algorithm>
-#include <cmath>
-
 #include "nsbi/core/error.hpp"
 #include "nsbi/core/random.hpp"
+#include "nsbi/train/logit_losses.hpp"
+#include "nsbi/train/other_positions.hpp"
 
 namespace nsbi::train {
 
@@ -20,23 +19,8 @@ AtomicLoss::AtomicLoss(nn::ConditionalDensityEstimator<float>& estimator, const 
 void AtomicLoss::begin_batch(const Minibatch& batch) {
   const auto B = static_cast<std::int64_t>(batch.examples.size());
   k_ = atoms(B);
-  others_.resize(static_cast<std::size_t>(B * (k_ - 1)));
   RandomStream rng(seed_, StreamId::atoms, batch.round, batch.key());
-  // K − 1 distinct positions other than i: draws from the B − 1 others, redrawn on a repeat
-  // (K ≪ B, so a repeat is rare; the set is uniform without replacement).
-  for (std::int64_t i = 0; i < B; ++i) {
-    std::int64_t* o = others_.data() + i * (k_ - 1);
-    for (int j = 0; j < k_ - 1; ++j) {
-      for (;;) {
-        auto m = static_cast<std::int64_t>(rng.below(static_cast<std::uint64_t>(B - 1)));
-        if (m >= i) ++m;  // skip position i itself
-        if (std::find(o, o + j, m) == o + j) {
-          o[j] = m;
-          break;
-        }
-      }
-    }
-  }
+  draw_other_positions(B, k_ - 1, rng, others_);
 }
 
 double AtomicLoss::evaluate(const Minibatch& batch, std::int64_t begin, std::int64_t end, bool gradient) {
@@ -65,15 +49,8 @@ double AtomicLoss::evaluate(const Minibatch& batch, std::int64_t begin, std::int
   double total = 0;
   if (gradient) g_.resize(cols);
   for (std::int64_t i = 0; i < m; ++i) {
-    auto ai = a_.segment(static_cast<Eigen::Index>(i * K), K);
-    const double mx = ai.maxCoeff();
-    const double lse = mx + std::log((ai.array() - mx).exp().sum());
-    total += lse - ai(0);
-    if (gradient) {
-      auto gi = g_.segment(static_cast<Eigen::Index>(i * K), K);
-      gi = (ai.array() - lse).exp().cast<float>().matrix();
-      gi(0) -= 1.0f;
-    }
+    const auto base = static_cast<Eigen::Index>(i * K);
+    total += softmax_cross_entropy(a_.segment(base, K), gradient ? g_.data() + base : nullptr);
   }
   if (gradient) estimator_.backward(g_);
   return total;

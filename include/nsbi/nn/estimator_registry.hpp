@@ -28,4 +28,17 @@ std::unique_ptr<ConditionalDensityEstimator<float>> make_density_estimator(const
                                                                            std::uint64_t seed, Standardizer y_std,
                                                                            Standardizer c_std);
 
+template <typename T>
+class RatioClassifier;  // nsbi/nn/ratio_classifier.hpp
+
+/// Names accepted for ratio classifiers ("resnet", "mlp").
+const std::vector<std::string>& ratio_classifier_names();
+
+/// d(θ, x) of the named architecture (RatioClassifier) with `hidden` units per layer and
+/// `blocks` residual blocks (resnet; the mlp has sbi's two hidden layers), fixed z-scoring of θ
+/// and x, weights from `seed`; throws ConfigError for an unknown name, listing the known ones.
+std::unique_ptr<RatioClassifier<float>> make_ratio_classifier(const std::string& name, int theta_dim, int x_dim,
+                                                              int hidden, std::uint64_t seed, Standardizer theta_std,
+                                                              Standardizer x_std, int blocks = 2);
+
 }  // namespace nsbi::nn
