@@ -32,7 +32,14 @@ const std::vector<std::string>& accepted_methods() {
   return names;
 }
 
-const std::vector<std::string>& accepted_estimators() { return nn::density_estimator_names(); }
+const std::vector<std::string>& accepted_estimators() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> n = nn::density_estimator_names();
+    for (const std::string& c : nn::ratio_classifier_names()) n.push_back(c);
+    return n;
+  }();
+  return names;
+}
 
 const std::vector<std::string>& accepted_prior_types() {
   static const std::vector<std::string> names{"box_uniform", "gaussian", "lognormal", "product"};

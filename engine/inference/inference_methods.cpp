@@ -5,6 +5,7 @@
 #include "nsbi/core/error.hpp"
 #include "nsbi/inference/inference_method.hpp"
 #include "nsbi/inference/likelihood_estimation.hpp"
+#include "nsbi/inference/ratio_estimation.hpp"
 #include "nsbi/inference/sequential_npe.hpp"
 #include "nsbi/inference/snpe_a.hpp"
 #include "nsbi/nn/estimator_registry.hpp"
@@ -22,6 +23,33 @@ std::optional<MethodConfigProblem> check_atoms(const RunConfig& c) {
   return std::nullopt;
 }
 
+std::string quoted_list(const std::vector<std::string>& names) {
+  std::string s;
+  for (const auto& n : names) s += (s.empty() ? "\"" : ", \"") + n + "\"";
+  return s;
+}
+
+/// The estimator is a density estimator (NPE, NLE) or a classifier (NRE), as the method needs.
+std::optional<MethodConfigProblem> check_family(const RunConfig& c, bool classifier) {
+  const auto& names = classifier ? nn::ratio_classifier_names() : nn::density_estimator_names();
+  if (std::find(names.begin(), names.end(), c.inference.estimator) != names.end()) return std::nullopt;
+  return MethodConfigProblem{"inference.estimator",
+                             std::string(classifier ? "a classifier" : "a density estimator") + " for method \"" +
+                                 c.inference.method + "\": one of " + quoted_list(names),
+                             "\"" + c.inference.estimator + "\""};
+}
+
+/// Runs the checks in order and returns the first problem.
+template <class... F>
+std::optional<MethodConfigProblem> first_problem(const RunConfig& c, F... checks) {
+  std::optional<MethodConfigProblem> p;
+  ((p = p ? p : checks(c)), ...);
+  return p;
+}
+
+std::optional<MethodConfigProblem> check_density(const RunConfig& c) { return check_family(c, false); }
+std::optional<MethodConfigProblem> check_classifier(const RunConfig& c) { return check_family(c, true); }
+
 /// NLE/NRE: one estimator (no ensembles yet) on θ as it is (the chains, not the estimator, run in
 /// the unconstrained space).
 std::optional<MethodConfigProblem> check_mcmc_method(const RunConfig& c) {
@@ -36,12 +64,18 @@ std::optional<MethodConfigProblem> check_mcmc_method(const RunConfig& c) {
   return std::nullopt;
 }
 
-std::optional<MethodConfigProblem> check_nle(const RunConfig& c) {
+/// A one-round method: inference.rounds = 1, naming the sequential variant.
+template <const char* Sequential>
+std::optional<MethodConfigProblem> check_one_round(const RunConfig& c) {
   if (c.inference.rounds != 1)
-    return MethodConfigProblem{"inference.rounds", "1 for method \"nle\" (sequential rounds: snle)",
+    return MethodConfigProblem{"inference.rounds",
+                               "1 for method \"" + c.inference.method + "\" (sequential rounds: " + Sequential + ")",
                                std::to_string(c.inference.rounds)};
-  return check_mcmc_method(c);
+  return std::nullopt;
 }
+constexpr char kSnle[] = "snle";
+constexpr char kSnreB[] = "snre_b";
+constexpr char kSnpe[] = "snpe_a, snpe_b, snpe_c or tsnpe";
 
 template <NpeVariant V>
 std::unique_ptr<InferenceMethod> make_npe(const MethodContext& ctx) {
@@ -53,13 +87,7 @@ std::unique_ptr<InferenceMethod> make_npe(const MethodContext& ctx) {
 const std::vector<MethodInfo>& inference_methods() {
   static const std::vector<MethodInfo> methods{
       {"npe", "neural posterior estimation, one round from the prior", 1, "",
-       [](const RunConfig& c) -> std::optional<MethodConfigProblem> {
-         if (c.inference.rounds != 1)
-           return MethodConfigProblem{"inference.rounds",
-                                      "1 for method \"npe\" (sequential rounds: snpe_a, snpe_b, snpe_c or tsnpe)",
-                                      std::to_string(c.inference.rounds)};
-         return std::nullopt;
-       },
+       [](const RunConfig& c) { return first_problem(c, check_one_round<kSnpe>, check_density); },
        make_npe<NpeVariant::npe>},
       {"snpe_a", "sequential NPE with a mixture density network, corrected in closed form (Papamakarios & Murray 2016)",
        10, "mdn",
@@ -76,22 +104,44 @@ const std::vector<MethodInfo>& inference_methods() {
        },
        [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> { return std::make_unique<SnpeA>(ctx); }},
       {"snpe_b", "sequential NPE with an importance-weighted loss (Lueckmann et al. 2017)", 10, "",
-       nullptr, make_npe<NpeVariant::snpe_b>},
+       check_density, make_npe<NpeVariant::snpe_b>},
       {"snpe_c", "sequential NPE with the atomic APT loss (Greenberg et al. 2019)", 10, "",
-       check_atoms,
+       [](const RunConfig& c) { return first_problem(c, check_density, check_atoms); },
        make_npe<NpeVariant::snpe_c>},
       {"tsnpe", "truncated sequential NPE: prior truncated to the posterior's HPD region (Deistler et al. 2022)", 10,
-       "", nullptr, make_npe<NpeVariant::tsnpe>},
+       "", check_density, make_npe<NpeVariant::tsnpe>},
       {"nle", "neural likelihood estimation, one round from the prior, posterior by MCMC (Papamakarios et al. 2019)",
-       1, "", check_nle,
+       1, "", [](const RunConfig& c) { return first_problem(c, check_one_round<kSnle>, check_density, check_mcmc_method); },
        [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> {
          return std::make_unique<LikelihoodEstimation>(ctx, false);
        },
        true},
       {"snle", "sequential NLE: rounds from MCMC samples of the posterior at x_o (Papamakarios et al. 2019)", 10, "",
-       check_mcmc_method,
+       [](const RunConfig& c) { return first_problem(c, check_density, check_mcmc_method); },
        [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> {
          return std::make_unique<LikelihoodEstimation>(ctx, true);
+       },
+       true},
+      {"nre_a", "ratio estimation with a classifier of dependent vs shuffled pairs, AALR (Hermans et al. 2019)", 1,
+       "resnet",
+       [](const RunConfig& c) { return first_problem(c, check_one_round<kSnreB>, check_classifier, check_mcmc_method); },
+       [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> {
+         return std::make_unique<RatioEstimation>(ctx, RatioLossKind::binary, false);
+       },
+       true},
+      {"nre_b", "ratio estimation with the contrastive 1-of-K classifier, SRE (Durkan et al. 2020)", 1, "resnet",
+       [](const RunConfig& c) {
+         return first_problem(c, check_one_round<kSnreB>, check_classifier, check_mcmc_method, check_atoms);
+       },
+       [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> {
+         return std::make_unique<RatioEstimation>(ctx, RatioLossKind::contrastive, false);
+       },
+       true},
+      {"snre_b", "sequential contrastive ratio estimation: rounds from MCMC samples of the posterior (Durkan et al. 2020)",
+       10, "resnet",
+       [](const RunConfig& c) { return first_problem(c, check_classifier, check_mcmc_method, check_atoms); },
+       [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> {
+         return std::make_unique<RatioEstimation>(ctx, RatioLossKind::contrastive, true);
        },
        true},
   };

@@ -72,13 +72,7 @@ double LikelihoodEstimation::next_proposal(std::uint32_t next) {
   if (!sequential_)
     throw ConfigError(make_message("inference.rounds", "rounds", "1 for method \"nle\"", std::to_string(cfg.inference.rounds)));
   past_proposals_.push_back(std::move(proposal_));
-  auto p = std::make_unique<SampledProposal>(*posterior_, ctx_.x_o, cfg.seed, next,
-                                             cfg.round_simulations(static_cast<int>(next)), ctx_.comm);
-  const mcmc::McmcResult& r = p->chains();
-  ctx_.log.info("round " + std::to_string(next + 1) + " proposal: " + std::to_string(r.chains) + " chains, max R̂ " +
-                std::to_string(r.max_rhat) + ", min bulk ESS " + std::to_string(r.min_ess_bulk) + ", " +
-                std::to_string(r.seconds) + " s");
-  proposal_ = std::move(p);
+  proposal_ = make_sampled_proposal(*posterior_, ctx_, next);
   return 1.0;
 }
 

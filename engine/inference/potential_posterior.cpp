@@ -3,6 +3,7 @@
 #include <cmath>
 
 #include "nsbi/core/error.hpp"
+#include "nsbi/inference/inference_method.hpp"
 
 namespace nsbi {
 
@@ -86,6 +87,18 @@ Eigen::MatrixXd SampledProposal::sample(std::uint64_t seed, StreamId stream, std
 
 Eigen::VectorXd SampledProposal::log_prob(const Eigen::Ref<const Eigen::MatrixXd>& theta) const {
   return (posterior_.log_prob(theta, x_o_).array() - log_z_).matrix();
+}
+
+std::unique_ptr<SampledProposal> make_sampled_proposal(const PotentialPosterior& posterior, const MethodContext& ctx,
+                                                       std::uint32_t next) {
+  auto p = std::make_unique<SampledProposal>(posterior, ctx.x_o, ctx.config.seed, next,
+                                             ctx.config.round_simulations(static_cast<int>(next)), ctx.comm);
+  const mcmc::McmcResult& r = p->chains();
+  char b[160];
+  std::snprintf(b, sizeof b, "round %u proposal: %d chains, max R̂ %.4f, min bulk ESS %.0f, %.2f s", next + 1, r.chains,
+                r.max_rhat, r.min_ess_bulk, r.seconds);
+  ctx.log.info(b);
+  return p;
 }
 
 }  // namespace nsbi

@@ -74,4 +74,10 @@ class SampledProposal final : public Proposal {
   double log_z_ = 0;
 };
 
+struct MethodContext;
+/// The SampledProposal of round `next` for a sequential MCMC method (its budget from the
+/// configuration), with the chains' diagnostics in the log. Collective.
+std::unique_ptr<SampledProposal> make_sampled_proposal(const PotentialPosterior& posterior, const MethodContext& ctx,
+                                                       std::uint32_t next);
+
 }  // namespace nsbi

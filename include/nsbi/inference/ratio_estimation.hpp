@@ -1,0 +1,43 @@
+#pragma once
+// Neural ratio estimation: a classifier d(θ, x) whose logit estimates log p(x|θ) − log p(x) up
+// to a function of x, and the posterior p̂(θ | x_o) ∝ exp(d(θ, x_o))·p(θ) sampled by
+// parallel-chain MCMC.
+//   nre_a  — AALR (Hermans, Begy & Louppe 2019): binary cross-entropy of dependent pairs
+//            (θ_n, x_n) against marginal pairs (θ_m, x_n), m another member of the minibatch;
+//   nre_b  — SRE (Durkan, Murray & Papamakarios 2020): the 1-of-K contrastive loss with
+//            inference.atoms θ from the minibatch per x;
+//   snre_b — nre_b over rounds, proposals = MCMC samples of the posterior at x_o. The
+//            contrastive loss compares θ's for one x, so its optimum log p(x|θ) + c(x) does not
+//            depend on the distribution the θ came from: rounds need no correction.
+// Classifier: "resnet" (sbi's default, two residual blocks) or "mlp", estimator.hidden_features
+// units; z-scoring of θ and x fitted on round 0's pairs; trained on every round's pairs.
+#include "nsbi/inference/inference_method.hpp"
+#include "nsbi/inference/potential_posterior.hpp"
+#include "nsbi/nn/ratio_classifier.hpp"
+
+namespace nsbi {
+
+enum class RatioLossKind { binary, contrastive };
+
+class RatioEstimation final : public InferenceMethod {
+ public:
+  RatioEstimation(const MethodContext& context, RatioLossKind loss, bool sequential);
+  ~RatioEstimation() override;
+
+  const Proposal& proposal() const override { return *proposal_; }
+  RoundTraining train(const SimulationBank& bank, std::uint32_t round) override;
+  const Posterior& posterior() const override { return *posterior_; }
+  double next_proposal(std::uint32_t next) override;
+  Eigen::MatrixXd weights() const override;
+
+ private:
+  MethodContext ctx_;
+  RatioLossKind loss_;
+  bool sequential_;
+  std::unique_ptr<nn::RatioClassifier<float>> classifier_;
+  std::unique_ptr<PotentialPosterior> posterior_;
+  std::unique_ptr<Proposal> proposal_;
+  std::vector<std::unique_ptr<Proposal>> past_proposals_;
+};
+
+}  // namespace nsbi
