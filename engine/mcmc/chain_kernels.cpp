@@ -37,52 +37,41 @@ class SliceKernel final : public ChainKernel {
                                         " positive finite values", "other values"));
     width_ = opt_.initial_width.replicate(1, G);
     order_.assign(static_cast<std::size_t>(D * G), 0);
-    d_.resize(G);
-    x0_.resize(G);
-    log_y_.resize(G);
-    left_.resize(G);
-    right_.resize(G);
-    x1_.resize(G);
-    j_.resize(G);
-    k_.resize(G);
-    batch_.resize(D, 2 * G);
-    values_.resize(2 * G);
-    who_.resize(2 * static_cast<std::size_t>(G));
-    active_.resize(static_cast<std::size_t>(G));
+    st_.assign(static_cast<std::size_t>(G), State{});
+    batch_.resize(D, G);
+    values_.resize(G);
+    who_.resize(static_cast<std::size_t>(G));
   }
 
+  // Every chain of the group sweeps its coordinates on its own: a chain is a small state machine
+  // (stepping out to the left, to the right, shrinking) and every density call evaluates the one
+  // point each unfinished chain needs next. A chain's draws therefore depend on its own stream
+  // and state only, and every call holds as many columns as chains are still sweeping.
   void step(ChainGroup& g, const LogDensity& density, int warmup_step) override {
     const int D = g.dim(), G = g.size();
-    // This step's coordinate order of each chain: a uniform permutation from its stream.
     for (int c = 0; c < G; ++c) {
+      // This step's coordinate order: a uniform permutation from the chain's stream.
       int* o = order_.data() + static_cast<std::ptrdiff_t>(c) * D;
       for (int i = 0; i < D; ++i) o[i] = i;
       for (int i = D - 1; i > 0; --i) std::swap(o[i], o[g.rng[c].below(static_cast<std::uint64_t>(i) + 1)]);
+      st_[c].s = 0;
+      begin_coordinate(g, c);
     }
-    for (int s = 0; s < D; ++s) {
-      // The slice at height log y under the current point, and a randomly placed interval of
-      // width w around it with the expansion budget split at random between its two ends.
+    for (;;) {
+      Eigen::Index n = 0;
       for (int c = 0; c < G; ++c) {
-        RandomStream& rng = g.rng[c];
-        const int d = order_[static_cast<std::size_t>(c * D + s)];
-        d_[c] = d;
-        x0_[c] = g.u(d, c);
-        log_y_[c] = g.log_density(c) + std::log(rng.uniform());
-        const double w = width_(d, c);
-        left_[c] = x0_[c] - w * rng.uniform();
-        right_[c] = left_[c] + w;
-        j_[c] = static_cast<int>(std::floor(opt_.max_expansions * rng.uniform()));
-        k_[c] = opt_.max_expansions - 1 - j_[c];
+        const State& t = st_[c];
+        if (t.phase == Phase::done) continue;
+        batch_.col(n) = g.u.col(c);
+        batch_(t.d, n) = t.phase == Phase::left ? t.left : t.phase == Phase::right ? t.right : t.x1;
+        who_[n++] = c;
       }
-      step_out(g, density);
-      shrink(g, density);
-      if (warmup_step >= 0) {
-        // Running mean of the interval the new point was drawn from (the initial width counts
-        // as the first observation).
-        for (int c = 0; c < G; ++c) {
-          double& w = width_(d_[c], c);
-          w += (last_interval_[c] - w) / (warmup_step + 2.0);
-        }
+      if (n == 0) break;
+      density(batch_.leftCols(n), values_.head(n));
+      for (Eigen::Index b = 0; b < n; ++b) {
+        const int c = who_[b];
+        ++g.evaluations[c];
+        advance(g, c, values_(b), warmup_step);
       }
     }
     ++g.steps;
@@ -97,103 +86,94 @@ class SliceKernel final : public ChainKernel {
   }
 
  private:
-  /// Column b of the batch: chain c's point with coordinate d_[c] set to v.
-  void put(const ChainGroup& g, Eigen::Index b, int c, double v) {
-    batch_.col(b) = g.u.col(c);
-    batch_(d_[c], b) = v;
+  enum class Phase { left, right, shrink, done };
+  struct State {
+    Phase phase = Phase::done;
+    int s = 0, d = 0, j = 0, k = 0, shrinks = 0;
+    double x0 = 0, log_y = 0, left = 0, right = 0, x1 = 0;
+  };
+
+  // The slice at height log y under the current point, and a randomly placed interval of width w
+  // around it with the expansion budget m split at random between its two ends (Neal 2003,
+  // fig. 3). An end whose share is zero is never evaluated (the loop condition "J > 0 and
+  // y < f(L)" stops at J = 0), so max_expansions = 1 is the fixed interval with shrinkage only.
+  void begin_coordinate(ChainGroup& g, int c) {
+    State& t = st_[c];
+    RandomStream& rng = g.rng[c];
+    t.d = order_[static_cast<std::size_t>(c * g.dim() + t.s)];
+    t.x0 = g.u(t.d, c);
+    t.log_y = g.log_density(c) + std::log(rng.uniform());
+    const double w = width_(t.d, c);
+    t.left = t.x0 - w * rng.uniform();
+    t.right = t.left + w;
+    t.j = static_cast<int>(std::floor(opt_.max_expansions * rng.uniform()));
+    t.k = opt_.max_expansions - 1 - t.j;
+    t.shrinks = 0;
+    if (t.j > 0) t.phase = Phase::left;
+    else to_right(g, c);
+  }
+  void to_right(ChainGroup& g, int c) {
+    State& t = st_[c];
+    if (t.k > 0) t.phase = Phase::right;
+    else to_shrink(g, c);
+  }
+  // Neal (2003), fig. 5: a uniform draw from the interval.
+  void to_shrink(ChainGroup& g, int c) {
+    State& t = st_[c];
+    t.phase = Phase::shrink;
+    t.x1 = t.left + g.rng[c].uniform() * (t.right - t.left);
   }
 
-  void evaluate(ChainGroup& g, const LogDensity& density, Eigen::Index n) {
-    density(batch_.leftCols(n), values_.head(n));
-    for (Eigen::Index b = 0; b < n; ++b) ++g.evaluations[static_cast<std::size_t>(who_[b] >> 1)];
-  }
-
-  // Neal (2003), fig. 3: while an end lies inside the slice and its share of the m expansions is
-  // not used up, move it out by w. Every round evaluates all ends still moving in one batch.
-  void step_out(ChainGroup& g, const LogDensity& density) {
-    const int G = g.size();
-    // who_ entries: chain·2 + side (0 left, 1 right). An end whose share of the budget is zero
-    // is never evaluated (Neal's loop condition "J > 0 and y < f(L)" stops at J = 0), so
-    // max_expansions = 1 is the fixed-width interval with shrinkage only.
-    for (int c = 0; c < G; ++c) active_[c] = (j_[c] > 0 ? 1 : 0) | (k_[c] > 0 ? 2 : 0);
-    for (;;) {
-      Eigen::Index n = 0;
-      for (int c = 0; c < G; ++c) {
-        if (active_[c] & 1) {
-          put(g, n, c, left_[c]);
-          who_[n++] = 2 * c;
+  void advance(ChainGroup& g, int c, double value, int warmup_step) {
+    State& t = st_[c];
+    const bool inside = value > t.log_y;  // NaN is outside
+    switch (t.phase) {
+      case Phase::left:
+        if (inside) {
+          t.left -= width_(t.d, c);
+          ++g.expansions[c];
         }
-        if (active_[c] & 2) {
-          put(g, n, c, right_[c]);
-          who_[n++] = 2 * c + 1;
+        if (!inside || --t.j == 0) to_right(g, c);
+        return;
+      case Phase::right:
+        if (inside) {
+          t.right += width_(t.d, c);
+          ++g.expansions[c];
         }
-      }
-      if (n == 0) return;
-      evaluate(g, density, n);
-      for (Eigen::Index b = 0; b < n; ++b) {
-        const int c = who_[b] >> 1, side = who_[b] & 1;
-        const double w = width_(d_[c], c);
-        const bool inside = values_(b) > log_y_[c];
-        if (side == 0) {
-          if (inside) {
-            left_[c] -= w;
-            ++g.expansions[c];
+        if (!inside || --t.k == 0) to_shrink(g, c);
+        return;
+      case Phase::shrink:
+        if (inside) {
+          if (warmup_step >= 0) {
+            // Running mean of the interval the new point was drawn from (the initial width
+            // counts as the first observation).
+            double& w = width_(t.d, c);
+            w += (t.right - t.left - w) / (warmup_step + 2.0);
           }
-          if (!inside || --j_[c] == 0) active_[c] &= ~1;
-        } else {
-          if (inside) {
-            right_[c] += w;
-            ++g.expansions[c];
-          }
-          if (!inside || --k_[c] == 0) active_[c] &= ~2;
+          g.u(t.d, c) = t.x1;
+          g.log_density(c) = value;
+          if (++t.s == g.dim()) t.phase = Phase::done;
+          else begin_coordinate(g, c);
+          return;
         }
-      }
-    }
-  }
-
-  // Neal (2003), fig. 5: draw uniformly from the interval, accept inside the slice, otherwise
-  // shrink the interval towards the current point at the rejected draw.
-  void shrink(ChainGroup& g, const LogDensity& density) {
-    const int G = g.size();
-    last_interval_.resize(G);
-    std::fill(active_.begin(), active_.end(), 1);
-    for (int tries = 0;; ++tries) {
-      Eigen::Index n = 0;
-      for (int c = 0; c < G; ++c) {
-        if (!active_[c]) continue;
-        x1_[c] = left_[c] + g.rng[c].uniform() * (right_[c] - left_[c]);
-        put(g, n, c, x1_[c]);
-        who_[n++] = 2 * c;
-      }
-      if (n == 0) return;
-      if (tries == opt_.max_shrinks)
-        throw NumericalError(make_message(
-            "slice sampler, chain " + std::to_string(g.chain[static_cast<std::size_t>(who_[0] >> 1)]),
-            "a point inside the slice", "within " + std::to_string(opt_.max_shrinks) + " shrinkage steps",
-            "none: the log density is not finite or not continuous near the chain's position"));
-      evaluate(g, density, n);
-      for (Eigen::Index b = 0; b < n; ++b) {
-        const int c = who_[b] >> 1;
-        if (values_(b) > log_y_[c]) {
-          last_interval_[c] = right_[c] - left_[c];
-          g.u(d_[c], c) = x1_[c];
-          g.log_density(c) = values_(b);
-          active_[c] = 0;
-        } else if (x1_[c] < x0_[c]) {
-          left_[c] = x1_[c];
-        } else {
-          right_[c] = x1_[c];
-        }
-      }
+        if (++t.shrinks == opt_.max_shrinks)
+          throw NumericalError(make_message(
+              "slice sampler, chain " + std::to_string(g.chain[static_cast<std::size_t>(c)]), "a point inside the slice",
+              "within " + std::to_string(opt_.max_shrinks) + " shrinkage steps",
+              "none: the log density is not finite or not continuous near the chain's position"));
+        if (t.x1 < t.x0) t.left = t.x1;
+        else t.right = t.x1;
+        to_shrink(g, c);
+        return;
+      case Phase::done: return;
     }
   }
 
   KernelOptions opt_;
   int warmup_;
   Eigen::MatrixXd width_;  // D×G
-  std::vector<int> order_, d_, j_, k_, who_;
-  std::vector<double> x0_, log_y_, left_, right_, x1_, last_interval_;
-  std::vector<int> active_;
+  std::vector<int> order_, who_;
+  std::vector<State> st_;
   Eigen::MatrixXd batch_;
   Eigen::VectorXd values_;
 };

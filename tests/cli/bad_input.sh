@@ -48,6 +48,14 @@ expect unknown_method "inference.method" "snpe_c" "\"snpe_d\"" -- run good.toml 
 expect bad_quantile "inference.truncation_quantile" "(0, 1)" "got 1.5" -- run good.toml --set inference.method=tsnpe --set inference.truncation_quantile=1.5
 expect npe_rounds "inference.rounds" "1 for method \"npe\"" "got 3" -- run good.toml --set inference.rounds=3
 
+# MCMC methods (issue: chains, thin, sampler, [mcmc] given to a method without MCMC, estimator family).
+expect zero_chains "mcmc.chains" "got 0" -- run good.toml --set inference.method=nle --set mcmc.chains=0
+expect zero_thin "mcmc.thin" "got 0" -- run good.toml --set inference.method=nle --set mcmc.thin=0
+expect unknown_sampler "mcmc.sampler" "\"slice\"" "\"hmc\"" -- run good.toml --set inference.method=nre_b --set inference.estimator=resnet --set mcmc.sampler=hmc
+expect mcmc_for_npe "mcmc.thin" "no [mcmc] settings for method \"npe\"" -- run good.toml --set mcmc.thin=5
+expect nre_with_flow "inference.estimator" "a classifier for method \"nre_a\"" "\"maf\"" -- run good.toml --set inference.method=nre_a --set inference.estimator=maf
+expect nle_with_classifier "inference.estimator" "a density estimator for method \"nle\"" "\"resnet\"" -- run good.toml --set inference.method=nle --set inference.estimator=resnet
+
 expect wrong_obs_dim "observation" "2" "3" -- run good.toml --set 'observation.values=[0.1, 0.2, 0.3]'
 
 printf 'data_1,data_2\n0.1,nan\n' > nan_obs.csv
