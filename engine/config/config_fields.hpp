@@ -72,6 +72,7 @@ void visit_fields(C& c, V&& v) {
   v("inference", "atoms", c.inference.atoms, Rule::positive);
   v("inference", "truncation_quantile", c.inference.truncation_quantile, Rule::open_unit);
   v("inference", "proposal_inflation", c.inference.proposal_inflation, Rule::at_least_one);
+  v("inference", "theta_ref", c.inference.theta_ref, Rule::optional);
 
   v("estimator", "hidden_features", c.estimator.hidden_features, Rule::positive);
   v("estimator", "transforms", c.estimator.transforms, Rule::positive);

@@ -144,6 +144,21 @@ const std::vector<MethodInfo>& inference_methods() {
          return std::make_unique<RatioEstimation>(ctx, RatioLossKind::contrastive, true);
        },
        true},
+      {"carl", "ratio p(x|θ)/p(x|θ_ref) by a classifier, CARL (Cranmer et al. 2015); round 1 simulates at θ_ref",
+       2, "resnet",
+       [](const RunConfig& c) -> std::optional<MethodConfigProblem> {
+         if (c.inference.rounds != 2)
+           return MethodConfigProblem{"inference.rounds",
+                                      "2 for method \"carl\" (round 0 at prior draws, round 1 at theta_ref, half the "
+                                      "budget each)",
+                                      std::to_string(c.inference.rounds)};
+         if (!c.inference.theta_ref.empty() && c.theta_dim() > 0 &&
+             static_cast<int>(c.inference.theta_ref.size()) != c.theta_dim())
+           return MethodConfigProblem{"inference.theta_ref", std::to_string(c.theta_dim()) + " values (θ's dimension)",
+                                      std::to_string(c.inference.theta_ref.size()) + " values"};
+         return first_problem(c, check_classifier, check_mcmc_method);
+       },
+       [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> { return std::make_unique<Carl>(ctx); }, true},
   };
   return methods;
 }

@@ -2,12 +2,33 @@
 
 #include <mpi.h>
 
+#include <cmath>
+#include <limits>
+
 #include "nsbi/core/error.hpp"
 #include "nsbi/inference/sequential_npe.hpp"
 #include "nsbi/nn/estimator_registry.hpp"
 #include "nsbi/train/ratio_losses.hpp"
 
 namespace nsbi {
+
+PotentialPosterior::PotentialAt ratio_potential(nn::RatioClassifier<float>& classifier, const Prior& prior) {
+  nn::RatioClassifier<float>* d = &classifier;
+  return [d, &prior](const Eigen::VectorXd& x_at) -> mcmc::LogDensity {
+    struct Buffers {
+      nn::Mat<float> theta;
+      nn::Vec<float> logit;
+    };
+    auto buf = std::make_shared<Buffers>();
+    const nn::Mat<float> xf = x_at.cast<float>();
+    return [d, &prior, buf, xf](const Eigen::Ref<const Eigen::MatrixXd>& th, Eigen::Ref<Eigen::VectorXd> out) {
+      buf->theta = th.cast<float>();
+      buf->logit.resize(th.cols());
+      d->forward(buf->theta, xf, buf->logit);
+      out = buf->logit.cast<double>() + prior.log_prob(th);
+    };
+  };
+}
 
 RatioEstimation::RatioEstimation(const MethodContext& context, RatioLossKind loss, bool sequential)
     : ctx_(context), loss_(loss), sequential_(sequential), proposal_(std::make_unique<PriorProposal>(context.prior)) {}
@@ -27,22 +48,7 @@ RoundTraining RatioEstimation::train(const SimulationBank& bank, std::uint32_t r
                                             static_cast<int>(x.rows()), cfg.estimator.hidden_features, cfg.seed,
                                             nn::Standardizer::fit(theta), nn::Standardizer::fit(x));
     const Prior& prior = ctx_.prior;
-    nn::RatioClassifier<float>* d = classifier_.get();
-    // log π(θ | x) = d(θ, x) + log p(θ), batched, x broadcast over the columns.
-    PotentialPosterior::PotentialAt at = [d, &prior](const Eigen::VectorXd& x_at) -> mcmc::LogDensity {
-      struct Buffers {
-        nn::Mat<float> theta;
-        nn::Vec<float> logit;
-      };
-      auto buf = std::make_shared<Buffers>();
-      const nn::Mat<float> xf = x_at.cast<float>();
-      return [d, &prior, buf, xf](const Eigen::Ref<const Eigen::MatrixXd>& th, Eigen::Ref<Eigen::VectorXd> out) {
-        buf->theta = th.cast<float>();
-        buf->logit.resize(th.cols());
-        d->forward(buf->theta, xf, buf->logit);
-        out = buf->logit.cast<double>() + prior.log_prob(th);
-      };
-    };
+    PotentialPosterior::PotentialAt at = ratio_potential(*classifier_, prior);
     posterior_ = std::make_unique<PotentialPosterior>(prior, std::move(at), mcmc_options(cfg),
                                                       "the ratio classifier's posterior");
   }
@@ -81,5 +87,106 @@ double RatioEstimation::next_proposal(std::uint32_t next) {
 }
 
 Eigen::MatrixXd RatioEstimation::weights() const { return classifier_->parameters().values().cast<double>(); }
+
+namespace {
+
+/// A point mass at θ_ref: every draw is θ_ref. It has no density; log_prob is 0 at θ_ref and
+/// −inf elsewhere (the value the bank records for the reference block).
+class PointProposal final : public Proposal {
+ public:
+  explicit PointProposal(Eigen::VectorXd at) : at_(std::move(at)) {}
+  int dim() const override { return static_cast<int>(at_.size()); }
+  std::string describe() const override { return "θ_ref (the reference block)"; }
+  Eigen::MatrixXd sample(std::uint64_t, StreamId, std::uint32_t, std::uint64_t, Eigen::Index n) const override {
+    return at_.replicate(1, n);
+  }
+  Eigen::VectorXd log_prob(const Eigen::Ref<const Eigen::MatrixXd>& theta) const override {
+    Eigen::VectorXd out(theta.cols());
+    for (Eigen::Index j = 0; j < theta.cols(); ++j)
+      out(j) = theta.col(j) == at_ ? 0.0 : -std::numeric_limits<double>::infinity();
+    return out;
+  }
+  Eigen::VectorXd lower() const override { return at_; }
+  Eigen::VectorXd upper() const override { return at_; }
+
+ private:
+  Eigen::VectorXd at_;
+};
+
+}  // namespace
+
+Carl::Carl(const MethodContext& context)
+    : ctx_(context), proposal_(std::make_unique<PriorProposal>(context.prior)) {
+  const std::vector<double>& ref = context.config.inference.theta_ref;
+  theta_ref_ = ref.empty() ? context.prior.mean()
+                           : Eigen::VectorXd(Eigen::Map<const Eigen::VectorXd>(ref.data(), static_cast<Eigen::Index>(ref.size())));
+  if (theta_ref_.size() != context.prior.dim())
+    throw ConfigError(make_message("inference.theta_ref", "length", std::to_string(context.prior.dim()) + " (θ's dimension)",
+                                   std::to_string(theta_ref_.size())));
+  if (!theta_ref_.allFinite() || !context.prior.in_support(theta_ref_) ||
+      !std::isfinite(context.prior.log_prob(theta_ref_)(0)))
+    throw ConfigError(make_message("inference.theta_ref", "value", "a point inside the prior's support",
+                                   "a point outside it"));
+}
+
+Carl::~Carl() = default;
+
+RoundTraining Carl::train(const SimulationBank& bank, std::uint32_t round) {
+  RoundTraining out;
+  if (round == 0) {
+    out.loss = "none (the reference block at θ_ref is simulated next)";
+    return out;
+  }
+  const RunConfig& cfg = ctx_.config;
+  const double t0 = MPI_Wtime();
+  const std::uint32_t r0 = 0, r1 = 1;
+  const std::vector<std::size_t> rows0 = bank.valid_rows(&r0), rows1 = bank.valid_rows(&r1);
+  const std::size_t m = std::min(rows0.size(), rows1.size());
+  const std::vector<std::size_t> a(rows0.begin(), rows0.begin() + static_cast<std::ptrdiff_t>(m)),
+      b(rows1.begin(), rows1.begin() + static_cast<std::ptrdiff_t>(m));
+  const Eigen::MatrixXd theta0 = bank.theta_of(a), x0 = bank.x_of(a), x1 = bank.x_of(b);
+  const auto M = static_cast<Eigen::Index>(m);
+  // Examples 2i: (θ_i, x_i ~ p(x|θ_i)) label 1; 2i+1: (θ_i, x'_i ~ p(x|θ_ref)) label 0.
+  Eigen::MatrixXd theta(theta0.rows(), 2 * M), x(x0.rows(), 2 * M);
+  nn::Vec<float> labels(2 * M);
+  for (Eigen::Index i = 0; i < M; ++i) {
+    theta.col(2 * i) = theta.col(2 * i + 1) = theta0.col(i);
+    x.col(2 * i) = x0.col(i);
+    x.col(2 * i + 1) = x1.col(i);
+    labels(2 * i) = 1.0f;
+    labels(2 * i + 1) = 0.0f;
+  }
+  if (!classifier_) {
+    classifier_ = nn::make_ratio_classifier(cfg.inference.estimator, static_cast<int>(theta.rows()),
+                                            static_cast<int>(x.rows()), cfg.estimator.hidden_features, cfg.seed,
+                                            nn::Standardizer::fit(theta0), nn::Standardizer::fit(x));
+    posterior_ = std::make_unique<PotentialPosterior>(ctx_.prior, ratio_potential(*classifier_, ctx_.prior),
+                                                      mcmc_options(cfg), "the CARL classifier's posterior");
+  }
+  const nn::Mat<float> th = theta.cast<float>(), xs = x.cast<float>();
+  std::vector<std::int64_t> train_idx, val_idx;
+  split_by_round(std::vector<std::uint32_t>(static_cast<std::size_t>(2 * M), 0), cfg.training.validation_fraction,
+                 cfg.seed, train_idx, val_idx);
+  train::TrainingOptions topt = training_options(cfg);
+  topt.seed = cfg.seed;
+  topt.split_seed = cfg.seed;
+  topt.round = round;
+  train::LabeledBceLoss loss(*classifier_, th, xs, labels);
+  train::Trainer trainer(loss, train_idx, val_idx, topt, ctx_.comm);
+  out.examples = 2 * M;
+  out.loss = "binary cross-entropy, p(x|θ) against p(x|θ_ref)";
+  out.trainings.push_back(trainer.run());
+  out.seconds = MPI_Wtime() - t0;
+  return out;
+}
+
+double Carl::next_proposal(std::uint32_t next) {
+  (void)next;
+  past_proposals_.push_back(std::move(proposal_));
+  proposal_ = std::make_unique<PointProposal>(theta_ref_);
+  return 1.0;
+}
+
+Eigen::MatrixXd Carl::weights() const { return classifier_->parameters().values().cast<double>(); }
 
 }  // namespace nsbi

@@ -126,7 +126,7 @@ void write_report(const fs::path& path, const RunConfig& cfg, int ranks, const S
   // The last round's training (the estimator that gives the posterior).
   const auto& last = rounds.back().training;
   j.key("training").begin_object();
-  write_training(j, last.trainings.front(), last.trainings);
+  if (!last.trainings.empty()) write_training(j, last.trainings.front(), last.trainings);
   j.end_object();
   j.key("rounds").begin_array();
   for (const RoundRecord& r : rounds) {
@@ -134,9 +134,9 @@ void write_report(const fs::path& path, const RunConfig& cfg, int ranks, const S
     j.field("round", r.round).field("requested", r.requested).field("retries", r.retries);
     write_status_counts(j, r.counts);
     j.field("loss", r.training.loss).field("examples", r.training.examples);
-    j.field("epochs", r.training.trainings.front().history.size());
-    j.field("best_val_loss", r.training.trainings.front().best_val_loss);
-    {
+    if (!r.training.trainings.empty()) {  // a round may only simulate (carl's reference block)
+      j.field("epochs", r.training.trainings.front().history.size());
+      j.field("best_val_loss", r.training.trainings.front().best_val_loss);
       std::vector<double> tl, vl;
       for (const auto& e : r.training.trainings.front().history) {
         tl.push_back(e.train_loss);
@@ -201,6 +201,11 @@ RunSummary run_inference(const RunConfig& cfg, const mpi::Communicator& comm) {
     return sim;
   }, Failure::bad_input);
 
+  // A method checks what needs the prior (e.g. carl's theta_ref inside the support).
+  const MethodContext context{cfg, *prior, obs.x_o, comm, log};
+  const std::unique_ptr<InferenceMethod> method =
+      mpi::agree(comm, [&] { return find_method(cfg.inference.method).make(context); }, Failure::bad_input);
+
   const fs::path dir = cfg.output.dir;
   mpi::agree_on_root(comm, [&] { prepare_output_dir(cfg, log); }, Failure::bad_input);
   log.info("run " + dir.string() + ": method " + cfg.inference.method + ", estimator " + cfg.inference.estimator +
@@ -209,8 +214,6 @@ RunSummary run_inference(const RunConfig& cfg, const mpi::Communicator& comm) {
            std::to_string(comm.size()) + " rank(s)");
   t.setup = MPI_Wtime() - t_start;
 
-  const MethodContext context{cfg, *prior, obs.x_o, comm, log};
-  const std::unique_ptr<InferenceMethod> method = find_method(cfg.inference.method).make(context);
   const int R = cfg.inference.rounds;
   SimulationBank bank;  // every round, on every rank
   std::vector<RoundRecord> rounds;

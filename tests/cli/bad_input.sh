@@ -56,6 +56,9 @@ expect mcmc_for_npe "mcmc.thin" "no [mcmc] settings for method \"npe\"" -- run g
 expect nre_with_flow "inference.estimator" "a classifier for method \"nre_a\"" "\"maf\"" -- run good.toml --set inference.method=nre_a --set inference.estimator=maf
 expect nle_with_classifier "inference.estimator" "a density estimator for method \"nle\"" "\"resnet\"" -- run good.toml --set inference.method=nle --set inference.estimator=resnet
 
+expect theta_ref_dim "inference.theta_ref" "2 values" "3 values" -- run good.toml --set inference.method=carl --set inference.estimator=resnet --set 'inference.theta_ref=[0.0, 0.1, 0.2]'
+expect theta_ref_outside "inference.theta_ref" "inside the prior's support" -- run good.toml --set inference.method=carl --set inference.estimator=resnet --set 'inference.theta_ref=[0.0, 5.0]'
+
 expect wrong_obs_dim "observation" "2" "3" -- run good.toml --set 'observation.values=[0.1, 0.2, 0.3]'
 
 printf 'data_1,data_2\n0.1,nan\n' > nan_obs.csv

@@ -9,7 +9,7 @@
 //                 max_retries, on_failure, max_resample_factor, chunk_size
 //   [observation] file = "obs.csv"  or  values = [..]
 //   [inference]   method, estimator, simulations, rounds, unconstrained, atoms, truncation_quantile,
-//                 proposal_inflation
+//                 proposal_inflation, theta_ref
 //   [estimator]   hidden_features, transforms, ensemble, bins, tail_bound, components
 //   [training]    batch_size, learning_rate, clip_norm, validation_fraction, stop_after_epochs,
 //                 max_epochs, micro_batch, lr_decays, lr_decay_factor
@@ -86,6 +86,8 @@ struct InferenceConfig {
   /// Λ_q − Λ_p̃ is singular (a non-positive-definite error half of the time); with c > 1 its
   /// margin is (1 − 1/c)·Λ in that direction.
   double proposal_inflation = 2.0;
+  /// carl: the reference parameters θ_ref (empty: the prior's mean).
+  std::vector<double> theta_ref;
   /// Train on θ mapped to unconstrained space by the prior's bijection (sbibm's automatic
   /// transforms); samples are mapped back, so none falls outside the prior's support.
   bool unconstrained = false;

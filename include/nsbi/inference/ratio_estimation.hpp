@@ -19,6 +19,38 @@ namespace nsbi {
 
 enum class RatioLossKind { binary, contrastive };
 
+/// log π(θ | x) = d(θ, x) + log p(θ), batched with x broadcast over the columns; the classifier
+/// and prior are referenced.
+PotentialPosterior::PotentialAt ratio_potential(nn::RatioClassifier<float>& classifier, const Prior& prior);
+
+/// CARL (Cranmer, Pavez & Louppe 2015): a classifier between x ~ p(x|θ) (θ from the prior) and
+/// x ~ p(x|θ_ref) paired with the same θ, whose logit estimates log p(x|θ)/p(x|θ_ref); the
+/// posterior is ∝ exp(d(θ, x_o))·p(θ). The run has two rounds of half the budget each: round 0
+/// simulates at prior draws, round 1 at θ_ref (`inference.theta_ref`, default the prior's mean) —
+/// the reference block, separately seeded because it is another round. Pairs are matched by
+/// position among the valid rows of each block. Where p(x|θ) and p(x|θ_ref) do not overlap, the
+/// classifier separates them perfectly and the ratio there is unidentified: CARL fails exactly
+/// where θ is far from θ_ref (compare nre_a).
+class Carl final : public InferenceMethod {
+ public:
+  explicit Carl(const MethodContext& context);
+  ~Carl() override;
+
+  const Proposal& proposal() const override { return *proposal_; }
+  RoundTraining train(const SimulationBank& bank, std::uint32_t round) override;
+  const Posterior& posterior() const override { return *posterior_; }
+  double next_proposal(std::uint32_t next) override;
+  Eigen::MatrixXd weights() const override;
+
+ private:
+  MethodContext ctx_;
+  Eigen::VectorXd theta_ref_;
+  std::unique_ptr<nn::RatioClassifier<float>> classifier_;
+  std::unique_ptr<PotentialPosterior> posterior_;
+  std::unique_ptr<Proposal> proposal_;
+  std::vector<std::unique_ptr<Proposal>> past_proposals_;
+};
+
 class RatioEstimation final : public InferenceMethod {
  public:
   RatioEstimation(const MethodContext& context, RatioLossKind loss, bool sequential);
