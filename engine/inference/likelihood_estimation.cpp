@@ -17,10 +17,8 @@ LikelihoodEstimation::~LikelihoodEstimation() = default;
 RoundTraining LikelihoodEstimation::train(const SimulationBank& bank, std::uint32_t round) {
   const RunConfig& cfg = ctx_.config;
   const double t0 = MPI_Wtime();
-  const std::vector<std::size_t> rows = bank.valid_rows();
-  const Eigen::MatrixXd theta = bank.theta_of(rows), x = bank.x_of(rows);
-  std::vector<std::uint32_t> row_round(rows.size());
-  for (std::size_t j = 0; j < rows.size(); ++j) row_round[j] = bank.round.empty() ? 0 : bank.round[rows[j]];
+  const BankPairs pairs = valid_pairs(bank);
+  const Eigen::MatrixXd &theta = pairs.theta, &x = pairs.x;
 
   if (!estimator_) {
     const nn::DensityEstimatorSpec spec{cfg.inference.estimator, cfg.estimator.transforms, cfg.estimator.hidden_features,
@@ -52,15 +50,12 @@ RoundTraining LikelihoodEstimation::train(const SimulationBank& bank, std::uint3
 
   const nn::Mat<float> y = x.cast<float>(), c = theta.cast<float>();
   std::vector<std::int64_t> train_idx, val_idx;
-  split_by_round(row_round, cfg.training.validation_fraction, cfg.seed, train_idx, val_idx);
-  train::TrainingOptions topt = training_options(cfg);
-  topt.seed = cfg.seed;
-  topt.split_seed = cfg.seed;
-  topt.round = round;
+  split_by_round(pairs.round, cfg.training.validation_fraction, cfg.seed, train_idx, val_idx);
+  const train::TrainingOptions topt = round_training_options(cfg, round);
   train::NllLoss loss(*estimator_, y, c);
   train::Trainer trainer(loss, train_idx, val_idx, topt, ctx_.comm);
   RoundTraining out;
-  out.examples = static_cast<std::int64_t>(rows.size());
+  out.examples = static_cast<std::int64_t>(pairs.rows.size());
   out.loss = "likelihood nll";
   out.trainings.push_back(trainer.run());
   out.seconds = MPI_Wtime() - t0;

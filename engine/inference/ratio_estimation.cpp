@@ -38,10 +38,8 @@ RatioEstimation::~RatioEstimation() = default;
 RoundTraining RatioEstimation::train(const SimulationBank& bank, std::uint32_t round) {
   const RunConfig& cfg = ctx_.config;
   const double t0 = MPI_Wtime();
-  const std::vector<std::size_t> rows = bank.valid_rows();
-  const Eigen::MatrixXd theta = bank.theta_of(rows), x = bank.x_of(rows);
-  std::vector<std::uint32_t> row_round(rows.size());
-  for (std::size_t j = 0; j < rows.size(); ++j) row_round[j] = bank.round.empty() ? 0 : bank.round[rows[j]];
+  const BankPairs pairs = valid_pairs(bank);
+  const Eigen::MatrixXd &theta = pairs.theta, &x = pairs.x;
 
   if (!classifier_) {
     classifier_ = nn::make_ratio_classifier(cfg.inference.estimator, static_cast<int>(theta.rows()),
@@ -55,13 +53,10 @@ RoundTraining RatioEstimation::train(const SimulationBank& bank, std::uint32_t r
 
   const nn::Mat<float> th = theta.cast<float>(), xs = x.cast<float>();
   std::vector<std::int64_t> train_idx, val_idx;
-  split_by_round(row_round, cfg.training.validation_fraction, cfg.seed, train_idx, val_idx);
-  train::TrainingOptions topt = training_options(cfg);
-  topt.seed = cfg.seed;
-  topt.split_seed = cfg.seed;
-  topt.round = round;
+  split_by_round(pairs.round, cfg.training.validation_fraction, cfg.seed, train_idx, val_idx);
+  const train::TrainingOptions topt = round_training_options(cfg, round);
   RoundTraining out;
-  out.examples = static_cast<std::int64_t>(rows.size());
+  out.examples = static_cast<std::int64_t>(pairs.rows.size());
   std::unique_ptr<train::ShardLoss> loss;
   if (loss_ == RatioLossKind::binary) {
     loss = std::make_unique<train::BceRatioLoss>(*classifier_, th, xs, cfg.seed);
@@ -167,10 +162,7 @@ RoundTraining Carl::train(const SimulationBank& bank, std::uint32_t round) {
   std::vector<std::int64_t> train_idx, val_idx;
   split_by_round(std::vector<std::uint32_t>(static_cast<std::size_t>(2 * M), 0), cfg.training.validation_fraction,
                  cfg.seed, train_idx, val_idx);
-  train::TrainingOptions topt = training_options(cfg);
-  topt.seed = cfg.seed;
-  topt.split_seed = cfg.seed;
-  topt.round = round;
+  const train::TrainingOptions topt = round_training_options(cfg, round);
   train::LabeledBceLoss loss(*classifier_, th, xs, labels);
   train::Trainer trainer(loss, train_idx, val_idx, topt, ctx_.comm);
   out.examples = 2 * M;

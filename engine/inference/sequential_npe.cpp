@@ -56,6 +56,24 @@ train::TrainingOptions training_options(const RunConfig& cfg) {
   return to;
 }
 
+train::TrainingOptions round_training_options(const RunConfig& cfg, std::uint32_t round) {
+  train::TrainingOptions to = training_options(cfg);
+  to.seed = cfg.seed;
+  to.split_seed = cfg.seed;
+  to.round = round;
+  return to;
+}
+
+BankPairs valid_pairs(const SimulationBank& bank) {
+  BankPairs p;
+  p.rows = bank.valid_rows();
+  p.theta = bank.theta_of(p.rows);
+  p.x = bank.x_of(p.rows);
+  p.round.resize(p.rows.size());
+  for (std::size_t j = 0; j < p.rows.size(); ++j) p.round[j] = bank.round.empty() ? 0 : bank.round[p.rows[j]];
+  return p;
+}
+
 namespace {
 
 /// Ensemble member k's seed: its own initial weights and minibatch order (member 0: the run's).
@@ -75,11 +93,11 @@ RoundTraining SequentialNpe::train(const SimulationBank& bank, std::uint32_t rou
   const Prior& prior = ctx_.prior;
   const double t0 = MPI_Wtime();
   // The pairs of every round with status ok, in bank order.
-  const std::vector<std::size_t> rows = bank.valid_rows();
+  const BankPairs pairs = valid_pairs(bank);
+  const std::vector<std::size_t>& rows = pairs.rows;
   const auto n = static_cast<Eigen::Index>(rows.size());
-  const Eigen::MatrixXd theta = bank.theta_of(rows), x = bank.x_of(rows);
-  std::vector<std::uint32_t> row_round(rows.size());
-  for (std::size_t j = 0; j < rows.size(); ++j) row_round[j] = bank.round.empty() ? 0 : bank.round[rows[j]];
+  const Eigen::MatrixXd &theta = pairs.theta, &x = pairs.x;
+  const std::vector<std::uint32_t>& row_round = pairs.round;
   const Eigen::MatrixXd target = cfg.inference.unconstrained ? prior.to_unconstrained(theta) : theta;
   if (!target.allFinite())
     throw NumericalError(make_message("npe", "θ inside the prior's support", "finite unconstrained values",

@@ -27,7 +27,7 @@ std::string fmt(double v) {
 
 class SliceKernel final : public ChainKernel {
  public:
-  SliceKernel(const KernelOptions& o, int warmup) : opt_(o), warmup_(warmup) {}
+  explicit SliceKernel(const KernelOptions& o) : opt_(o) {}
   std::string name() const override { return "slice"; }
 
   void attach(const ChainGroup& g) override {
@@ -170,7 +170,6 @@ class SliceKernel final : public ChainKernel {
   }
 
   KernelOptions opt_;
-  int warmup_;
   Eigen::MatrixXd width_;  // D×G
   std::vector<int> order_, who_;
   std::vector<State> st_;
@@ -271,7 +270,7 @@ const std::vector<std::string>& chain_kernel_names() {
 
 std::unique_ptr<ChainKernel> make_chain_kernel(const std::string& sampler, const KernelOptions& options,
                                                int warmup_steps) {
-  if (sampler == "slice") return std::make_unique<SliceKernel>(options, warmup_steps);
+  if (sampler == "slice") return std::make_unique<SliceKernel>(options);
   if (sampler == "mh") return std::make_unique<MetropolisKernel>(options, warmup_steps);
   throw ConfigError(make_message("mcmc.sampler", "sampler", "\"slice\" or \"mh\"", "\"" + sampler + "\""));
 }

@@ -110,7 +110,6 @@ Initialisation init_sir(UnconstrainedPotential& pot, const Prior& prior, const M
   out.ess = sum * sum / w.squaredNorm();
   // Draw `chains` distinct candidates, each in proportion to its weight among those left; once
   // the weights left have underflowed to zero, the largest log weights left, in order.
-  out.u.resize(prior.dim(), o.chains);
   RandomStream rng(o.seed, StreamId::mcmc_init, o.round, static_cast<std::uint64_t>(N));
   double left = sum;
   std::vector<char> taken(static_cast<std::size_t>(N), 0);

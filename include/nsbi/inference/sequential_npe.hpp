@@ -59,5 +59,15 @@ void split_by_round(const std::vector<std::uint32_t>& row_round, double validati
 
 /// The training options of the configuration's [training] table.
 train::TrainingOptions training_options(const RunConfig& config);
+/// The same for a method with one estimator seeded by the run's seed, in round `round`.
+train::TrainingOptions round_training_options(const RunConfig& config, std::uint32_t round);
+
+/// Every round's pairs with status ok, in bank order: their rows, θ, x and rounds.
+struct BankPairs {
+  std::vector<std::size_t> rows;
+  Eigen::MatrixXd theta, x;
+  std::vector<std::uint32_t> round;
+};
+BankPairs valid_pairs(const SimulationBank& bank);
 
 }  // namespace nsbi
