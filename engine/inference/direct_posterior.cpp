@@ -59,7 +59,7 @@ Eigen::VectorXd DirectPosterior::log_prob(const Eigen::Ref<const Eigen::MatrixXd
     // log (1/K Σ_k q_k) by log-sum-exp over members.
     Eigen::MatrixXd members(q_.size(), m);
     for (std::size_t k = 0; k < q_.size(); ++k) {
-      q_[k]->log_prob(y, c, lp);
+      q_[k]->evaluate(y, c, lp);
       members.row(static_cast<Eigen::Index>(k)) = lp.cast<double>().transpose();
     }
     for (Eigen::Index j = 0; j < m; ++j) {

@@ -40,7 +40,7 @@ RoundTraining LikelihoodEstimation::train(const SimulationBank& bank, std::uint3
         buf->c = th.cast<float>();
         buf->y = xf.replicate(1, n);
         buf->lp.resize(n);
-        q->log_prob(buf->y, buf->c, buf->lp);
+        q->evaluate(buf->y, buf->c, buf->lp);
         out = buf->lp.cast<double>() + prior.log_prob(th);
       };
     };

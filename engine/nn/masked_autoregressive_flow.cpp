@@ -1,5 +1,8 @@
 #include "nsbi/nn/masked_autoregressive_flow.hpp"
 
+#include <cmath>
+#include <numbers>
+
 namespace nsbi::nn {
 
 template <typename T>
@@ -35,6 +38,33 @@ void MaskedAutoregressiveFlow<T>::log_prob(const Eigen::Ref<const Mat<T>>& y, co
     log_det_.noalias() -= s_[k].array().log().colwise().sum().matrix().transpose();
   }
   this->base_log_prob(out);
+}
+
+template <typename T>
+void MaskedAutoregressiveFlow<T>::evaluate(const Eigen::Ref<const Mat<T>>& y, const Eigen::Ref<const Mat<T>>& c,
+                                           Eigen::Ref<Vec<T>> out) {
+  const Eigen::Index n = y.cols();
+  const int D = dim_;
+  const Standardizer &ys = this->y_std_, &cs = this->c_std_;
+  bu_.resize(n, D);
+  for (int i = 0; i < D; ++i)
+    bu_.col(i) = (y.row(i).transpose().array() - static_cast<T>(ys.mean(i))) / static_cast<T>(ys.std(i));
+  bc_.resize(n, this->context_dim_);
+  for (int i = 0; i < this->context_dim_; ++i)
+    bc_.col(i) = (c.row(i).transpose().array() - static_cast<T>(cs.mean(i))) / static_cast<T>(cs.std(i));
+  blog_det_.setConstant(n, static_cast<T>(ys.log_abs_det()));
+  bs_.resize(n, D);
+  bv_.resize(n, D);
+  for (auto& made : mades_) {
+    made.forward_batch_major(bu_, bc_, bo_);
+    // s = sigmoid(a + 2) + eps, v = (u − m)/s, then the feature order reversed.
+    bs_.array() = T(1) / (T(1) + (-(bo_.rightCols(D).array() + T(2))).exp()) + kScaleEps;
+    bv_.array() = (bu_.array() - bo_.leftCols(D).array()) / bs_.array();
+    for (int i = 0; i < D; ++i) bu_.col(i) = bv_.col(D - 1 - i);
+    blog_det_.array() -= bs_.array().log().rowwise().sum();
+  }
+  const T half_log_2pi = static_cast<T>(0.5 * std::log(2.0 * std::numbers::pi));
+  out.array() = T(-0.5) * bu_.array().square().rowwise().sum() + blog_det_.array() - static_cast<T>(D) * half_log_2pi;
 }
 
 template <typename T>

@@ -26,6 +26,13 @@ class ConditionalDensityEstimator {
   /// Given g_n = d(loss)/d(log q(y_n|c_n)) for the last log_prob call, adds d(loss)/d(params)
   /// to parameters().grads().
   virtual void backward(const Eigen::Ref<const Vec<T>>& g) = 0;
+  /// log q(y_n | c_n) like log_prob, for inference: it may take a faster path whose result
+  /// agrees with log_prob's to rounding. backward() needs a log_prob() after the last evaluate()
+  /// (the default here is log_prob itself; MAF's own path leaves the training state alone).
+  virtual void evaluate(const Eigen::Ref<const Mat<T>>& y, const Eigen::Ref<const Mat<T>>& c,
+                        Eigen::Ref<Vec<T>> out) {
+    log_prob(y, c, out);
+  }
   /// n draws y ~ q(· | c) for one context c (context_dim) → target_dim×n.
   virtual Mat<T> sample(const Eigen::Ref<const Vec<T>>& c, Eigen::Index n, RandomStream& rng) = 0;
 };

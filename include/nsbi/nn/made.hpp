@@ -25,6 +25,10 @@ class Made {
   void forward(const Eigen::Ref<const Mat<T>>& u, const Eigen::Ref<const Mat<T>>& c);
   const Mat<T>& output() const { return out_; }
 
+  /// The same network in the batch-major layout, for inference: u (N×D), c (N×C) → out
+  /// (N×M·D, column p·D + i = value p of dimension i). Keeps nothing for backward.
+  void forward_batch_major(const Eigen::Ref<const Mat<T>>& u, const Eigen::Ref<const Mat<T>>& c, Mat<T>& out);
+
   /// d_out = d(loss)/do (M·D×N): adds parameter gradients and writes d(loss)/du through
   /// the network into du (D×N).
   void backward(const Eigen::Ref<const Mat<T>>& d_out, Eigen::Ref<Mat<T>> du);
@@ -40,6 +44,7 @@ class Made {
   Mat<T> m1_, m2_, m3_;
   // Workspace, resized only when the batch size changes.
   Mat<T> u_, c_, h1_, h2_, out_, dh2_, dh1_;
+  Mat<T> g1_, g2_;  // batch-major hidden activations of forward_batch_major
 };
 
 }  // namespace nsbi::nn

@@ -27,6 +27,10 @@ class MaskedAutoregressiveFlow final : public AutoregressiveFlow<T> {
 
   void log_prob(const Eigen::Ref<const Mat<T>>& y, const Eigen::Ref<const Mat<T>>& c, Eigen::Ref<Vec<T>> out) override;
   void backward(const Eigen::Ref<const Vec<T>>& g) override;
+  /// The inference path: the same map in the batch-major layout (N×D), where the element-wise
+  /// steps run on whole contiguous columns instead of D-row slices (D = 2 leaves AVX lanes
+  /// empty in the feature-major layout), and nothing is kept for backward.
+  void evaluate(const Eigen::Ref<const Mat<T>>& y, const Eigen::Ref<const Mat<T>>& c, Eigen::Ref<Vec<T>> out) override;
 
  private:
   using Base = AutoregressiveFlow<T>;
@@ -40,6 +44,8 @@ class MaskedAutoregressiveFlow final : public AutoregressiveFlow<T> {
 
   MafOptions options_;
   std::vector<Mat<T>> s_;  // the scales of each transform, from the last log_prob
+  Mat<T> bu_, bc_, bo_, bs_, bv_;  // batch-major workspace of evaluate: u, context, MADE output, s, v
+  Vec<T> blog_det_;
 };
 
 }  // namespace nsbi::nn
