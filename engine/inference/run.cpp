@@ -298,6 +298,11 @@ RunSummary run_inference(const RunConfig& cfg, const mpi::Communicator& comm) {
              std::to_string(m.draws_per_chain) + " draws, max R̂ " + std::to_string(m.max_rhat) + ", min bulk ESS " +
              std::to_string(m.min_ess_bulk) + ", min tail ESS " + std::to_string(m.min_ess_tail) + "; " +
              format_seconds(m.density_seconds) + " of " + format_seconds(m.seconds) + " in the potential");
+    const int groups = (cfg.mcmc.chains + cfg.mcmc.group_size - 1) / cfg.mcmc.group_size;
+    if (groups < comm.size())
+      log.warn("mcmc: " + std::to_string(groups) + " chain group(s) of mcmc.group_size = " +
+               std::to_string(cfg.mcmc.group_size) + " for " + std::to_string(comm.size()) + " ranks: " +
+               std::to_string(comm.size() - groups) + " rank(s) sat idle; lower mcmc.group_size or raise mcmc.chains");
     if (m.max_rhat > 1.01)
       log.warn("mcmc: R̂ = " + std::to_string(m.max_rhat) +
                " > 1.01: the chains have not mixed; more mcmc.warmup or mcmc.thin, or another mcmc.sampler");

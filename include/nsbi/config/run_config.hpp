@@ -133,8 +133,9 @@ struct McmcConfig {
   std::string init = "sir";        // "sir" (sampling-importance-resampling) | "prior"
   std::int64_t init_candidates = 10000;
   /// Chains per group: a group runs on one rank with one batched evaluation per sampler round.
-  /// The samples do not depend on the rank count, but they do on this value.
-  int group_size = 10;
+  /// The samples do not depend on the rank count, but they do on this value. 50 is twice as fast
+  /// per process as 10 (wider network batches) and keeps 2 ranks busy with 100 chains.
+  int group_size = 50;
   int max_expansions = 100;        // slice: stepping-out budget per coordinate update
   /// The first key of an [mcmc] table the file or an override gave ("" when none): a method that
   /// does not sample by MCMC refuses it.

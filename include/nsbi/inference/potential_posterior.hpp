@@ -35,6 +35,10 @@ class PotentialPosterior final : public Posterior {
   /// The chains' run behind the last sample() (theta left empty).
   const mcmc::McmcResult& last_run() const { return last_; }
   const mcmc::McmcOptions& options() const { return options_; }
+  /// The same potential sampled with other options (benchmarks, a resampling with more chains).
+  PotentialPosterior with_options(mcmc::McmcOptions options) const {
+    return PotentialPosterior(prior_, potential_, std::move(options), what_);
+  }
   const Prior& prior() const { return prior_; }
 
  private:

@@ -35,7 +35,7 @@ struct McmcOptions {
   int thin = 10;                   // steps per kept draw
   std::string init = "sir";        // "sir" | "prior"
   std::int64_t init_candidates = 10000;
-  int group_size = 20;             // chains per group (a unit of work; ranks take whole groups)
+  int group_size = 50;             // chains per group (a unit of work; ranks take whole groups)
   std::int64_t samples = 10000;
   std::uint64_t seed = 1;
   std::uint32_t round = 0;
