@@ -298,6 +298,14 @@ void validate(const RunConfig& c, const Locate& locate) {
                "the methods that sample by MCMC: " + (mcmc_methods.empty() ? "none" : mcmc_methods) + ")",
            "a value");
     }
+    if (!m.reference_parameter && !c.inference.theta_ref.empty()) {
+      std::string users;
+      for (const MethodInfo& o : inference_methods())
+        if (o.reference_parameter) users += (users.empty() ? "" : ", ") + o.name;
+      fail(locate, "inference.theta_ref",
+           "no theta_ref for method " + quote_string(m.name) + " (only " + users + " simulates at a reference parameter)",
+           "a value");
+    }
     if (m.check)
       if (const auto problem = m.check(c)) fail(locate, problem->key, problem->expected, problem->found);
   }

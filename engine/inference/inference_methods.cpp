@@ -158,7 +158,8 @@ const std::vector<MethodInfo>& inference_methods() {
                                       std::to_string(c.inference.theta_ref.size()) + " values"};
          return first_problem(c, check_classifier, check_mcmc_method);
        },
-       [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> { return std::make_unique<Carl>(ctx); }, true},
+       [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> { return std::make_unique<Carl>(ctx); }, true,
+       true},
   };
   return methods;
 }

@@ -141,29 +141,23 @@ RoundTraining Carl::train(const SimulationBank& bank, std::uint32_t round) {
       b(rows1.begin(), rows1.begin() + static_cast<std::ptrdiff_t>(m));
   const Eigen::MatrixXd theta0 = bank.theta_of(a), x0 = bank.x_of(a), x1 = bank.x_of(b);
   const auto M = static_cast<Eigen::Index>(m);
-  // Examples 2i: (θ_i, x_i ~ p(x|θ_i)) label 1; 2i+1: (θ_i, x'_i ~ p(x|θ_ref)) label 0.
-  Eigen::MatrixXd theta(theta0.rows(), 2 * M), x(x0.rows(), 2 * M);
-  nn::Vec<float> labels(2 * M);
-  for (Eigen::Index i = 0; i < M; ++i) {
-    theta.col(2 * i) = theta.col(2 * i + 1) = theta0.col(i);
-    x.col(2 * i) = x0.col(i);
-    x.col(2 * i + 1) = x1.col(i);
-    labels(2 * i) = 1.0f;
-    labels(2 * i + 1) = 0.0f;
-  }
+  // Example i: (θ_i, x_i ~ p(x|θ_i)) against x'_i ~ p(x|θ_ref) paired with another member's θ
+  // (train::CarlRatioLoss). x is z-scored over both blocks.
   if (!classifier_) {
-    classifier_ = nn::make_ratio_classifier(cfg.inference.estimator, static_cast<int>(theta.rows()),
-                                            static_cast<int>(x.rows()), cfg.estimator.hidden_features, cfg.seed,
-                                            nn::Standardizer::fit(theta0), nn::Standardizer::fit(x));
+    Eigen::MatrixXd both(x0.rows(), 2 * M);
+    both << x0, x1;
+    classifier_ = nn::make_ratio_classifier(cfg.inference.estimator, static_cast<int>(theta0.rows()),
+                                            static_cast<int>(x0.rows()), cfg.estimator.hidden_features, cfg.seed,
+                                            nn::Standardizer::fit(theta0), nn::Standardizer::fit(both));
     posterior_ = std::make_unique<PotentialPosterior>(ctx_.prior, ratio_potential(*classifier_, ctx_.prior),
                                                       mcmc_options(cfg), "the CARL classifier's posterior");
   }
-  const nn::Mat<float> th = theta.cast<float>(), xs = x.cast<float>();
+  const nn::Mat<float> th = theta0.cast<float>(), xs = x0.cast<float>(), xr = x1.cast<float>();
   std::vector<std::int64_t> train_idx, val_idx;
-  split_by_round(std::vector<std::uint32_t>(static_cast<std::size_t>(2 * M), 0), cfg.training.validation_fraction,
+  split_by_round(std::vector<std::uint32_t>(static_cast<std::size_t>(M), 0), cfg.training.validation_fraction,
                  cfg.seed, train_idx, val_idx);
   const train::TrainingOptions topt = round_training_options(cfg, round);
-  train::LabeledBceLoss loss(*classifier_, th, xs, labels);
+  train::CarlRatioLoss loss(*classifier_, th, xs, xr, cfg.seed);
   train::Trainer trainer(loss, train_idx, val_idx, topt, ctx_.comm);
   out.examples = 2 * M;
   out.loss = "binary cross-entropy, p(x|θ) against p(x|θ_ref)";

@@ -21,14 +21,29 @@ void check_pairs(const char* name, const nn::RatioClassifier<float>& d, const nn
                                       std::to_string(x.rows()) + "×" + std::to_string(x.cols())));
 }
 
+// softplus(−z₀) + softplus(z₁): the BCE of a pair with label 1 (NRE-A's dependent pair, CARL's
+// simulation at θ) and one with label 0 (the marginal pair, the reference simulation).
+double positive_negative_bce(const Eigen::Ref<const Eigen::VectorXd>& z, float* grad) {
+  const LogitLoss positive = bce_with_logits(z(0), 1.0), negative = bce_with_logits(z(1), 0.0);
+  if (grad) {
+    grad[0] = static_cast<float>(positive.gradient);
+    grad[1] = static_cast<float>(negative.gradient);
+  }
+  return positive.value + negative.value;
+}
+
 }  // namespace
 
 ContrastingRatioLoss::ContrastingRatioLoss(const char* name, nn::RatioClassifier<float>& classifier,
                                            const nn::Mat<float>& theta, const nn::Mat<float>& x, int atoms,
-                                           std::uint64_t seed)
-    : name_(name), classifier_(classifier), theta_(theta), x_(x), atoms_(atoms), seed_(seed) {
+                                           std::uint64_t seed, const nn::Mat<float>* x_contrast)
+    : name_(name), classifier_(classifier), theta_(theta), x_(x), x_contrast_(x_contrast ? *x_contrast : x),
+      atoms_(atoms), seed_(seed) {
   if (atoms < 2) throw ConfigError(make_message(name, "atoms", ">= 2", std::to_string(atoms)));
   check_pairs(name, classifier, theta, x);
+  if (x_contrast_.rows() != x.rows() || x_contrast_.cols() != x.cols())
+    throw ShapeError(make_message(name, "reference x", std::to_string(x.rows()) + "×" + std::to_string(x.cols()),
+                                  std::to_string(x_contrast_.rows()) + "×" + std::to_string(x_contrast_.cols())));
 }
 
 int ContrastingRatioLoss::atoms(std::int64_t batch_size) const {
@@ -50,14 +65,16 @@ double ContrastingRatioLoss::evaluate(const Minibatch& batch, std::int64_t begin
   const auto cols = static_cast<Eigen::Index>(m * K);
   thetab_.resize(theta_.rows(), cols);
   xb_.resize(x_.rows(), cols);
-  // Column i·K + j: x_n of example i against the θ of its atom j; atom 0 is the example's own θ.
+  // Column i·K + j: x_n of example i (x_contrast_n for j ≥ 1) against the θ of its atom j; atom 0
+  // is the example's own θ.
   for (std::int64_t i = 0; i < m; ++i) {
     const std::int64_t pos = begin + i, n = batch.examples[pos];
     const auto base = static_cast<Eigen::Index>(i * K);
     thetab_.col(base) = theta_.col(n);
     const auto o = contrasts_of(pos);
     for (std::int64_t j = 1; j < K; ++j) thetab_.col(base + j) = theta_.col(batch.examples[o[j - 1]]);
-    xb_.middleCols(base, K).colwise() = x_.col(n);
+    xb_.col(base) = x_.col(n);
+    xb_.middleCols(base + 1, K - 1).colwise() = x_contrast_.col(n);
   }
   logits_.resize(cols);
   classifier_.forward(thetab_, xb_, logits_);
@@ -85,13 +102,7 @@ BceRatioLoss::BceRatioLoss(nn::RatioClassifier<float>& classifier, const nn::Mat
     : ContrastingRatioLoss("NRE-A loss", classifier, theta, x, 2, seed) {}
 
 double BceRatioLoss::example_loss(const Eigen::Ref<const Eigen::VectorXd>& z, float* grad) const {
-  // softplus(−z_dep) + softplus(z_marg): BCE of the dependent pair with label 1, the marginal with 0.
-  const LogitLoss dependent = bce_with_logits(z(0), 1.0), marginal = bce_with_logits(z(1), 0.0);
-  if (grad) {
-    grad[0] = static_cast<float>(dependent.gradient);
-    grad[1] = static_cast<float>(marginal.gradient);
-  }
-  return dependent.value + marginal.value;
+  return positive_negative_bce(z, grad);
 }
 
 ContrastiveRatioLoss::ContrastiveRatioLoss(nn::RatioClassifier<float>& classifier, const nn::Mat<float>& theta,
@@ -102,46 +113,12 @@ double ContrastiveRatioLoss::example_loss(const Eigen::Ref<const Eigen::VectorXd
   return softmax_cross_entropy(z, grad);
 }
 
-LabeledBceLoss::LabeledBceLoss(nn::RatioClassifier<float>& classifier, const nn::Mat<float>& theta,
-                               const nn::Mat<float>& x, const nn::Vec<float>& labels)
-    : classifier_(classifier), theta_(theta), x_(x), labels_(labels) {
-  check_pairs("CARL loss", classifier, theta, x);
-  if (labels.size() != theta.cols())
-    throw ShapeError(make_message("CARL loss", "labels", std::to_string(theta.cols()), std::to_string(labels.size())));
-  for (Eigen::Index n = 0; n < labels.size(); ++n)
-    if (labels(n) != 0.0f && labels(n) != 1.0f)
-      throw ConfigError(make_message("CARL loss", "label of example " + std::to_string(n), "0 or 1",
-                                     std::to_string(labels(n))));
-}
+CarlRatioLoss::CarlRatioLoss(nn::RatioClassifier<float>& classifier, const nn::Mat<float>& theta,
+                             const nn::Mat<float>& x, const nn::Mat<float>& x_ref, std::uint64_t seed)
+    : ContrastingRatioLoss("CARL loss", classifier, theta, x, 2, seed, &x_ref) {}
 
-double LabeledBceLoss::evaluate(const Minibatch& batch, std::int64_t begin, std::int64_t end, bool gradient) {
-  const auto m = static_cast<Eigen::Index>(end - begin);
-  thetab_.resize(theta_.rows(), m);
-  xb_.resize(x_.rows(), m);
-  for (Eigen::Index i = 0; i < m; ++i) {
-    const std::int64_t n = batch.examples[begin + i];
-    thetab_.col(i) = theta_.col(n);
-    xb_.col(i) = x_.col(n);
-  }
-  logits_.resize(m);
-  classifier_.forward(thetab_, xb_, logits_);
-  if (gradient) g_.resize(m);
-  double total = 0;
-  for (Eigen::Index i = 0; i < m; ++i) {
-    const LogitLoss l = bce_with_logits(logits_(i), labels_(batch.examples[begin + i]));
-    total += l.value;
-    if (gradient) g_(i) = static_cast<float>(l.gradient);
-  }
-  if (gradient) classifier_.backward(g_);
-  return total;
-}
-
-double LabeledBceLoss::loss_and_gradient(const Minibatch& batch, std::int64_t begin, std::int64_t end) {
-  return evaluate(batch, begin, end, true);
-}
-
-double LabeledBceLoss::loss(const Minibatch& batch, std::int64_t begin, std::int64_t end) {
-  return evaluate(batch, begin, end, false);
+double CarlRatioLoss::example_loss(const Eigen::Ref<const Eigen::VectorXd>& z, float* grad) const {
+  return positive_negative_bce(z, grad);
 }
 
 }  // namespace nsbi::train

@@ -58,6 +58,7 @@ expect nle_with_classifier "inference.estimator" "a density estimator for method
 
 expect theta_ref_dim "inference.theta_ref" "2 values" "3 values" -- run good.toml --set inference.method=carl --set inference.estimator=resnet --set 'inference.theta_ref=[0.0, 0.1, 0.2]'
 expect theta_ref_outside "inference.theta_ref" "inside the prior's support" -- run good.toml --set inference.method=carl --set inference.estimator=resnet --set 'inference.theta_ref=[0.0, 5.0]'
+expect theta_ref_for_npe "inference.theta_ref" "no theta_ref for method \"npe\" (only carl" -- run good.toml --set 'inference.theta_ref=[0.0, 0.1]'
 
 expect wrong_obs_dim "observation" "2" "3" -- run good.toml --set 'observation.values=[0.1, 0.2, 0.3]'
 

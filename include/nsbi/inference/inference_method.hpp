@@ -71,6 +71,8 @@ struct MethodInfo {
   std::function<std::unique_ptr<InferenceMethod>(const MethodContext&)> make;
   /// Samples its posterior by MCMC: reads the [mcmc] table (other methods refuse it).
   bool mcmc = false;
+  /// Simulates at a reference parameter: reads inference.theta_ref (other methods refuse it).
+  bool reference_parameter = false;
 };
 
 /// Every method, in the order the documentation lists them.

@@ -29,25 +29,24 @@ struct Problem {
     RandomStream rng(1, StreamId::initialization, 3, 0);
     theta.resize(Dt, N);
     x.resize(Dx, N);
-    labels.resize(N);
+    x_ref.resize(Dx, N);
     for (auto& v : theta.reshaped()) v = static_cast<float>(rng.normal());
     for (auto& v : x.reshaped()) v = static_cast<float>(rng.normal());
-    for (Eigen::Index n = 0; n < N; ++n) labels(n) = static_cast<float>(rng.below(2));
+    for (auto& v : x_ref.reshaped()) v = static_cast<float>(0.5 * rng.normal() + 1.0);
     // Away from the initialisation (whose residual branches are ~1e-3), so logits differ.
     for (auto& v : d.parameters().values()) v += 0.1f * static_cast<float>(rng.normal());
     for (int i = 0; i < N; ++i) examples.push_back((i * 7) % N);  // a shuffled batch
   }
   train::Minibatch batch() const { return {std::span<const std::int64_t>(examples), 2, 3, 4}; }
-  // d(θ_e, x_n) on its own.
-  double logit(std::int64_t e, std::int64_t n) {
+  // d(θ_e, x_n) on its own (of x_ref_n when `reference`).
+  double logit(std::int64_t e, std::int64_t n, bool reference = false) {
     Vec<float> one(1);
-    d.forward(theta.col(e), x.col(n), one);
+    d.forward(theta.col(e), reference ? x_ref.col(n) : x.col(n), one);
     return one(0);
   }
 
   RatioClassifier<float> d;
-  Mat<float> theta, x;
-  Vec<float> labels;
+  Mat<float> theta, x, x_ref;  // x_ref: CARL's simulations at θ_ref
   std::vector<std::int64_t> examples;
 };
 
@@ -57,7 +56,7 @@ double softplus(double z) { return std::log1p(std::exp(z)); }
 std::unique_ptr<train::ShardLoss> make_loss(const std::string& name, Problem& p) {
   if (name == "nre_a") return std::make_unique<train::BceRatioLoss>(p.d, p.theta, p.x, 11);
   if (name == "nre_b") return std::make_unique<train::ContrastiveRatioLoss>(p.d, p.theta, p.x, 6, 11);
-  return std::make_unique<train::LabeledBceLoss>(p.d, p.theta, p.x, p.labels);
+  return std::make_unique<train::CarlRatioLoss>(p.d, p.theta, p.x, p.x_ref, 11);
 }
 
 TEST(BceRatioLossTest, MarginalPartnerIsAnotherMemberOfTheBatch) {
@@ -143,17 +142,30 @@ TEST(ContrastiveRatioLossTest, LossIsTheNegativeLogSoftmaxOverTheAtoms) {
   EXPECT_NEAR(l, expected, 1e-5 * std::abs(expected));
 }
 
-TEST(LabeledBceLossTest, LossIsTheBceOfEachLabelledPair) {
+TEST(CarlRatioLossTest, LossIsTheBceOfTheSimulationAndAReferenceSimulationWithAnotherTheta) {
   Problem p;
-  train::LabeledBceLoss loss(p.d, p.theta, p.x, p.labels);
+  train::CarlRatioLoss loss(p.d, p.theta, p.x, p.x_ref, 2);
   const auto b = p.batch();
+  loss.begin_batch(b);
   const double l = loss.loss(b, 0, Problem::N);
   double expected = 0;
-  for (std::int64_t n = 0; n < Problem::N; ++n) {
-    const double z = p.logit(n, n);
-    expected += p.labels(n) == 1.0f ? softplus(-z) : softplus(z);
+  std::set<std::int64_t> partners;
+  for (std::int64_t i = 0; i < Problem::N; ++i) {
+    const std::int64_t n = b.examples[i], m = b.examples[loss.partner_of(i)];
+    EXPECT_NE(loss.partner_of(i), i);
+    partners.insert(m);
+    expected += softplus(-p.logit(n, n)) + softplus(p.logit(m, n, true));
   }
   EXPECT_NEAR(l, expected, 1e-5 * std::abs(expected));
+  EXPECT_GT(partners.size(), 15u);  // drawn, not a fixed offset
+  // Another step pairs the reference simulations with other θ.
+  train::Minibatch next = b;
+  next.step = 9;
+  train::CarlRatioLoss again(p.d, p.theta, p.x, p.x_ref, 2);
+  again.begin_batch(next);
+  int same = 0;
+  for (std::int64_t i = 0; i < Problem::N; ++i) same += again.partner_of(i) == loss.partner_of(i);
+  EXPECT_LT(same, 10);
 }
 
 // begin_batch, then the loss and gradient of the whole batch as one shard (into zeroed grads).
@@ -230,16 +242,13 @@ TEST(RatioLossesTest, RejectsBadInput) {
   const Mat<float> short_x = p.x.leftCols(Problem::N - 1), wide_theta(Problem::Dt + 1, Problem::N);
   EXPECT_THROW(train::BceRatioLoss(p.d, p.theta, short_x, 1), ShapeError);
   EXPECT_THROW(train::ContrastiveRatioLoss(p.d, wide_theta, p.x, 4, 1), ShapeError);
-  EXPECT_THROW(train::LabeledBceLoss(p.d, p.theta, short_x, p.labels), ShapeError);
-  const Vec<float> few = p.labels.head(3);
-  EXPECT_THROW(train::LabeledBceLoss(p.d, p.theta, p.x, few), ShapeError);
-  Vec<float> soft = p.labels;
-  soft(7) = 0.5f;
+  EXPECT_THROW(train::CarlRatioLoss(p.d, p.theta, short_x, p.x_ref, 1), ShapeError);
+  const Mat<float> short_ref = p.x_ref.leftCols(Problem::N - 1);
   try {
-    train::LabeledBceLoss(p.d, p.theta, p.x, soft);
-    FAIL() << "expected ConfigError";
-  } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("label of example 7 expected 0 or 1"), std::string::npos) << e.what();
+    train::CarlRatioLoss(p.d, p.theta, p.x, short_ref, 1);
+    FAIL() << "expected ShapeError";
+  } catch (const ShapeError& e) {
+    EXPECT_NE(std::string(e.what()).find("reference x"), std::string::npos) << e.what();
   }
   // A batch of one has nothing to contrast with.
   train::BceRatioLoss loss(p.d, p.theta, p.x, 1);
@@ -350,18 +359,15 @@ TEST(ContrastiveRatioLossTest, LearnsTheLikelihoodToEvidenceRatioUpToAFunctionOf
   EXPECT_LT(e.centred_max, 0.4);
 }
 
-TEST(LabeledBceLossTest, LearnsTheRatioAgainstAReferenceParameter) {
+TEST(CarlRatioLossTest, LearnsTheRatioAgainstAReferenceParameter) {
   const int n = kPairs / 2;
   const GaussianModel m(n);
-  // Class 1: (θ_n, x_n ~ p(x|θ_n)); class 0: (θ_n, x ~ p(x|θ_ref = 0)), the same θ, as many.
-  Mat<float> theta(1, 2 * n), x(1, 2 * n);
-  Vec<float> labels(2 * n);
-  theta << m.theta, m.theta;
-  x << m.x, m.x_ref;
-  labels << Vec<float>::Ones(n), Vec<float>::Zero(n);
-  auto d = fitted_classifier(theta, x, RatioArchitecture::mlp);  // the other architecture, trained
-  train::LabeledBceLoss loss(d, theta, x, labels);
-  fit(loss, 2 * n);
+  // Class 1: (θ_n, x_n ~ p(x|θ_n)); class 0: x_ref_n ~ p(x|θ_ref = 0) with another member's θ.
+  Mat<float> both(1, 2 * n);
+  both << m.x, m.x_ref;
+  auto d = fitted_classifier(m.theta, both, RatioArchitecture::mlp);  // the other architecture, trained
+  train::CarlRatioLoss loss(d, m.theta, m.x, m.x_ref, 6);
+  fit(loss, n);
   // d against log p(x|θ)/p(x|0) (no offset: CARL identifies the ratio itself), where both
   // classes have mass: x from 0 to θ, ± σ/2. The truth spans about ±3 there.
   constexpr int G = 11;
