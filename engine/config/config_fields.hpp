@@ -80,6 +80,7 @@ void visit_fields(C& c, V&& v) {
   v("estimator", "bins", c.estimator.bins, Rule::positive);
   v("estimator", "tail_bound", c.estimator.tail_bound, Rule::positive);
   v("estimator", "components", c.estimator.components, Rule::positive);
+  v("estimator", "order", c.estimator.order, accepted_flow_orders());
 
   v("training", "batch_size", c.training.batch_size, Rule::positive);
   v("training", "learning_rate", c.training.learning_rate, Rule::positive);

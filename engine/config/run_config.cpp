@@ -47,6 +47,10 @@ const std::vector<std::string>& accepted_prior_types() {
 }
 
 const std::vector<std::string>& accepted_samplers() { return mcmc::chain_kernel_names(); }
+const std::vector<std::string>& accepted_flow_orders() {
+  static const std::vector<std::string> names{"reverse", "random"};
+  return names;
+}
 
 const std::vector<std::string>& accepted_mcmc_inits() {
   static const std::vector<std::string> names{"sir", "prior"};

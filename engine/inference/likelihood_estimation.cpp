@@ -21,8 +21,7 @@ RoundTraining LikelihoodEstimation::train(const SimulationBank& bank, std::uint3
   const Eigen::MatrixXd &theta = pairs.theta, &x = pairs.x;
 
   if (!estimator_) {
-    const nn::DensityEstimatorSpec spec{cfg.inference.estimator, cfg.estimator.transforms, cfg.estimator.hidden_features,
-                                        cfg.estimator.bins, cfg.estimator.tail_bound, cfg.estimator.components};
+    const nn::DensityEstimatorSpec spec = density_estimator_spec(cfg);
     estimator_ = nn::make_density_estimator(spec, static_cast<int>(x.rows()), static_cast<int>(theta.rows()), cfg.seed,
                                             nn::Standardizer::fit(x), nn::Standardizer::fit(theta));
     const Prior& prior = ctx_.prior;

@@ -56,6 +56,11 @@ train::TrainingOptions training_options(const RunConfig& cfg) {
   return to;
 }
 
+nn::DensityEstimatorSpec density_estimator_spec(const RunConfig& cfg) {
+  return {cfg.inference.estimator, cfg.estimator.transforms, cfg.estimator.hidden_features, cfg.estimator.bins,
+          cfg.estimator.tail_bound,      cfg.estimator.components,  cfg.estimator.order};
+}
+
 train::TrainingOptions round_training_options(const RunConfig& cfg, std::uint32_t round) {
   train::TrainingOptions to = training_options(cfg);
   to.seed = cfg.seed;
@@ -107,8 +112,7 @@ RoundTraining SequentialNpe::train(const SimulationBank& bank, std::uint32_t rou
   if (estimators_.empty()) {
     // Round 0: the estimators and their z-scoring, fitted on round 0's pairs.
     const nn::Standardizer y_std = nn::Standardizer::fit(target), c_std = nn::Standardizer::fit(x);
-    const nn::DensityEstimatorSpec spec{cfg.inference.estimator, cfg.estimator.transforms, cfg.estimator.hidden_features,
-                                        cfg.estimator.bins, cfg.estimator.tail_bound, cfg.estimator.components};
+    const nn::DensityEstimatorSpec spec = density_estimator_spec(cfg);
     std::vector<nn::ConditionalDensityEstimator<float>*> members;
     for (int k = 0; k < cfg.estimator.ensemble; ++k) {
       // The same data and validation split for every member.

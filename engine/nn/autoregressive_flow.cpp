@@ -2,19 +2,42 @@
 
 #include <cmath>
 #include <numbers>
+#include <span>
+#include <utility>
+
+#include "nsbi/core/error.hpp"
 
 namespace nsbi::nn {
 
+FlowOrder flow_order_from(const std::string& name, const std::string& key) {
+  if (name == "reverse") return FlowOrder::reverse;
+  if (name == "random") return FlowOrder::random;
+  throw ConfigError(make_message("estimator", key, "\"reverse\" or \"random\"", "\"" + name + "\""));
+}
+
 template <typename T>
 AutoregressiveFlow<T>::AutoregressiveFlow(int dim, int context_dim, int transforms, int hidden, int outputs_per_dim,
-                                          std::uint64_t seed, Standardizer y_standardizer, Standardizer c_standardizer)
+                                          std::uint64_t seed, Standardizer y_standardizer, Standardizer c_standardizer,
+                                          FlowOrder order)
     : dim_(dim),
       context_dim_(context_dim),
       y_std_(std::move(y_standardizer)),
       c_std_(std::move(c_standardizer)),
       params_(std::make_unique<ParameterBuffer<T>>()) {
   mades_.reserve(transforms);
-  for (int k = 0; k < transforms; ++k) mades_.emplace_back(*params_, dim, context_dim, hidden, outputs_per_dim);
+  std::vector<int> positions;
+  for (int k = 0; k < transforms; ++k) {
+    if (order == FlowOrder::random) {
+      // Fisher–Yates over 0..D−1.
+      RandomStream orng(seed, StreamId::initialization, kOrderStream, static_cast<std::uint64_t>(k));
+      positions.resize(static_cast<std::size_t>(dim));
+      for (int i = 0; i < dim; ++i) positions[static_cast<std::size_t>(i)] = i;
+      for (int i = dim - 1; i > 0; --i)
+        std::swap(positions[static_cast<std::size_t>(i)],
+                  positions[static_cast<std::size_t>(orng.below(static_cast<std::uint64_t>(i) + 1))]);
+    }
+    mades_.emplace_back(*params_, dim, context_dim, hidden, outputs_per_dim, std::span<const int>(positions));
+  }
   RandomStream rng(seed, StreamId::initialization, 0, 0);
   for (auto& m : mades_) m.init(rng);
   u_.resize(transforms + 1);

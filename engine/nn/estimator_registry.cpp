@@ -28,11 +28,14 @@ std::unique_ptr<ConditionalDensityEstimator<float>> make_density_estimator(const
                                                                            Standardizer c_std) {
   if (spec.name == "maf")
     return std::make_unique<MaskedAutoregressiveFlow<float>>(target_dim, context_dim,
-                                                             MafOptions{spec.transforms, spec.hidden}, seed,
+                                                             MafOptions{spec.transforms, spec.hidden,
+                                                                        flow_order_from(spec.order, "order")},
+                                                             seed,
                                                              std::move(y_std), std::move(c_std));
   if (spec.name == "nsf")
     return std::make_unique<NeuralSplineFlow<float>>(target_dim, context_dim,
-                                                     NsfOptions{spec.transforms, spec.hidden, spec.bins, spec.tail_bound},
+                                                     NsfOptions{spec.transforms, spec.hidden, spec.bins, spec.tail_bound,
+                                                                flow_order_from(spec.order, "order")},
                                                      seed, std::move(y_std), std::move(c_std));
   if (spec.name == "mdn")
     return std::make_unique<MixtureDensityNetwork<float>>(target_dim, context_dim,

@@ -1,12 +1,16 @@
 #include "nsbi/nn/made.hpp"
 
 #include <algorithm>
+#include <string>
 #include <utility>
+
+#include "nsbi/core/error.hpp"
 
 namespace nsbi::nn {
 
 template <typename T>
-Made<T>::Made(ParameterBuffer<T>& params, int dim, int context_dim, int hidden, int outputs_per_dim)
+Made<T>::Made(ParameterBuffer<T>& params, int dim, int context_dim, int hidden, int outputs_per_dim,
+              std::span<const int> order)
     : dim_(dim),
       context_dim_(context_dim),
       hidden_(hidden),
@@ -15,10 +19,20 @@ Made<T>::Made(ParameterBuffer<T>& params, int dim, int context_dim, int hidden, 
       ctx_(params, context_dim, hidden, /*bias=*/false),
       l2_(params, hidden, hidden),
       l3_(params, hidden, outputs_per_dim * dim) {
+  if (!order.empty() && static_cast<int>(order.size()) != dim)
+    throw ShapeError(make_message("MADE", "order", std::to_string(dim) + " positions", std::to_string(order.size())));
+  feature_at_.assign(static_cast<std::size_t>(dim), -1);
   Eigen::VectorXi deg_in(dim), deg_h(hidden), deg_out(outputs_per_dim * dim);
-  for (int i = 0; i < dim; ++i) deg_in(i) = i + 1;
+  for (int i = 0; i < dim; ++i) {
+    const int r = order.empty() ? i : order[static_cast<std::size_t>(i)];
+    if (r < 0 || r >= dim || feature_at_[static_cast<std::size_t>(r)] >= 0)
+      throw ConfigError(make_message("MADE", "order", "a permutation of 0.." + std::to_string(dim - 1),
+                                     "position " + std::to_string(r) + " at input " + std::to_string(i)));
+    feature_at_[static_cast<std::size_t>(r)] = i;
+    deg_in(i) = r + 1;
+  }
   for (int k = 0; k < hidden; ++k) deg_h(k) = k % std::max(1, dim - 1) + std::min(1, dim - 1);
-  for (int i = 0; i < outputs_per_dim * dim; ++i) deg_out(i) = i % dim + 1;
+  for (int i = 0; i < outputs_per_dim * dim; ++i) deg_out(i) = deg_in(i % dim);
   m1_.resize(hidden, dim);
   m2_.resize(hidden, hidden);
   m3_.resize(outputs_per_dim * dim, hidden);

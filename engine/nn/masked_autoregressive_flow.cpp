@@ -10,7 +10,7 @@ MaskedAutoregressiveFlow<T>::MaskedAutoregressiveFlow(int dim, int context_dim, 
                                                       std::uint64_t seed, Standardizer y_standardizer,
                                                       Standardizer c_standardizer)
     : Base(dim, context_dim, options.transforms, options.hidden, /*outputs_per_dim=*/2, seed, std::move(y_standardizer),
-           std::move(c_standardizer)),
+           std::move(c_standardizer), options.order),
       options_(options) {
   s_.resize(options.transforms);
 }
@@ -96,8 +96,10 @@ void MaskedAutoregressiveFlow<T>::invert_transform(int k, const Mat<T>& v, const
   const int D = dim_;
   u.setZero(D, v.cols());
   Mat<T> s;
-  // Feature i depends on features < i only, so after pass i feature i is exact.
-  for (int i = 0; i < D; ++i) {
+  // Feature i depends on the features before it in MADE k's order only, so after pass r the
+  // feature at position r is exact.
+  for (int r = 0; r < D; ++r) {
+    const int i = mades_[k].feature_at(r);
     mades_[k].forward(u, cz);
     const Mat<T>& o = mades_[k].output();
     scale_from(o.row(D + i), s);

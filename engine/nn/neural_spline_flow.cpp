@@ -21,7 +21,7 @@ NeuralSplineFlow<T>::NeuralSplineFlow(int dim, int context_dim, const NsfOptions
                                       Standardizer y_standardizer, Standardizer c_standardizer)
     : Base(dim, context_dim, options.transforms, options.hidden,
            RationalQuadraticSpline<T>::params_per_dim(options.bins), seed, std::move(y_standardizer),
-           std::move(c_standardizer)),
+           std::move(c_standardizer), options.order),
       options_(options),
       spline_(spline_options(options)) {
   knots_.resize(options.transforms);
@@ -60,9 +60,11 @@ void NeuralSplineFlow<T>::backward(const Eigen::Ref<const Vec<T>>& g) {
 
 template <typename T>
 void NeuralSplineFlow<T>::invert_transform(int k, const Mat<T>& v, const Mat<T>& cz, Mat<T>& u) {
-  // Feature i's spline depends on features < i only, so after pass i feature i is exact.
+  // Feature i's spline depends on the features before it in MADE k's order only, so after pass
+  // r the feature at position r is exact.
   u.setZero(dim_, v.cols());
-  for (int i = 0; i < dim_; ++i) {
+  for (int r = 0; r < dim_; ++r) {
+    const int i = mades_[k].feature_at(r);
     mades_[k].forward(u, cz);
     spline_.knots(mades_[k].output(), inverse_knots_);
     spline_.inverse_feature(i, v, inverse_knots_, u);

@@ -37,6 +37,7 @@ const std::vector<std::string>& accepted_estimators();
 const std::vector<std::string>& accepted_prior_types();
 /// mcmc.sampler and mcmc.init values.
 const std::vector<std::string>& accepted_samplers();
+const std::vector<std::string>& accepted_flow_orders();  // estimator.order
 const std::vector<std::string>& accepted_mcmc_inits();
 
 /// [task]: a builtin benchmark task (prior + simulator). Empty name = none.
@@ -100,6 +101,7 @@ struct EstimatorConfig {
   int bins = 10;              // nsf: spline bins per feature
   double tail_bound = 3.0;    // nsf: the splines act on [−B, B] of the z-scored values, identity outside
   int components = 10;        // mdn: mixture components (snpe_a: of the final round; earlier rounds 1)
+  std::string order = "reverse";  // maf, nsf: "reverse" or "random" autoregressive orders (nn::FlowOrder)
 };
 
 struct TrainingConfig {

@@ -57,6 +57,9 @@ class SequentialNpe final : public InferenceMethod {
 void split_by_round(const std::vector<std::uint32_t>& row_round, double validation_fraction, std::uint64_t seed,
                     std::vector<std::int64_t>& train, std::vector<std::int64_t>& validation);
 
+/// The density estimator the configuration's [inference] and [estimator] tables describe.
+nn::DensityEstimatorSpec density_estimator_spec(const RunConfig& config);
+
 /// The training options of the configuration's [training] table.
 train::TrainingOptions training_options(const RunConfig& config);
 /// The same for a method with one estimator seeded by the run's seed, in round `round`.

@@ -6,7 +6,13 @@
 // With u_0 = (y − μ)/σ and u_{k+1} = reverse(f_k(u_k; MADE_k(u_k, c))),
 //   log q(y | c) = log N(u_K; 0, I) + Σ_k log |det ∂f_k/∂u_k| − Σ_i log σ_i.
 // A concrete flow supplies f_k (log_prob, backward) and its feature-by-feature inverse.
+//
+// FlowOrder::random gives MADE_k an autoregressive order drawn from RandomStream(seed,
+// initialization, kOrderStream, k) on top of the reversal: each transform then sees its features
+// in a uniformly random order, as sbi's MAF with a RandomPermutation after every transform (a
+// permutation never changes the density, only which features condition which).
 #include <memory>
+#include <string>
 #include <vector>
 
 #include "nsbi/nn/conditional_density_estimator.hpp"
@@ -14,6 +20,12 @@
 #include "nsbi/nn/standardizer.hpp"
 
 namespace nsbi::nn {
+
+/// How the transforms order the features: `reverse` (MADE in feature order, the features
+/// reversed between transforms) or `random` (see above).
+enum class FlowOrder { reverse, random };
+/// "reverse" or "random"; throws ConfigError naming `key` otherwise.
+FlowOrder flow_order_from(const std::string& name, const std::string& key);
 
 template <typename T>
 class AutoregressiveFlow : public ConditionalDensityEstimator<T> {
@@ -35,8 +47,10 @@ class AutoregressiveFlow : public ConditionalDensityEstimator<T> {
  protected:
   /// `transforms` MADEs with `hidden` units and `outputs_per_dim` outputs per feature, all in
   /// one parameter buffer; weights drawn from RandomStream(seed, initialization, 0, 0).
+  /// `order`: see FlowOrder.
   AutoregressiveFlow(int dim, int context_dim, int transforms, int hidden, int outputs_per_dim, std::uint64_t seed,
-                     Standardizer y_standardizer, Standardizer c_standardizer);
+                     Standardizer y_standardizer, Standardizer c_standardizer, FlowOrder order = FlowOrder::reverse);
+  static constexpr std::uint32_t kOrderStream = 0x4f52;  // the round index of the order streams
 
   int transforms() const { return static_cast<int>(mades_.size()); }
   /// u_[0] = (y − μ)/σ and cz_ = the standardised context; log_det_ is set to the z-scoring term

@@ -17,6 +17,7 @@ struct DensityEstimatorSpec {
   int bins = 10;            // nsf
   double tail_bound = 3.0;  // nsf
   int components = 10;      // mdn
+  std::string order = "reverse";  // maf, nsf: FlowOrder by name
 };
 
 /// Names accepted for density estimators ("maf", "nsf", "mdn").

@@ -5,9 +5,13 @@
 //   h1 = tanh(W1·u + V·c + b1),  h2 = tanh(W2·h1 + b2),  o = W3·h2 + b3   (M·D×N)
 // Row p·D + i of o is value p of dimension i: for MAF (M = 2) the shift m_i and the
 // unconstrained log-scale a_i, [m; a]; for a spline flow the bin widths, heights and slopes.
-// Degrees follow nflows' sequential assignment: input i has degree i+1, hidden unit k has
-// degree k mod max(1, D−1) + min(1, D−1); a hidden unit sees inputs of degree ≤ its own, an
-// output of degree d sees hidden units of degree < d.
+// Degrees follow nflows' sequential assignment: input i has degree order(i)+1 (the identity
+// order by default), hidden unit k has degree k mod max(1, D−1) + min(1, D−1); a hidden unit
+// sees inputs of degree ≤ its own, an output of feature i has input i's degree and sees hidden
+// units of lower degree. So output i depends on the inputs that come before i in the order.
+#include <span>
+#include <vector>
+
 #include "nsbi/nn/linear.hpp"
 
 namespace nsbi::nn {
@@ -15,9 +19,14 @@ namespace nsbi::nn {
 template <typename T>
 class Made {
  public:
-  Made(ParameterBuffer<T>& params, int dim, int context_dim, int hidden, int outputs_per_dim = 2);
+  /// `order`: a permutation of 0..dim−1, order[i] the position of input i in the autoregressive
+  /// order (empty: the identity).
+  Made(ParameterBuffer<T>& params, int dim, int context_dim, int hidden, int outputs_per_dim = 2,
+       std::span<const int> order = {});
 
   int dim() const { return dim_; }
+  /// The input at position r of the autoregressive order (inversion goes in this order).
+  int feature_at(int r) const { return feature_at_[static_cast<std::size_t>(r)]; }
   int outputs_per_dim() const { return outputs_; }
   void init(RandomStream& rng);
 
@@ -42,6 +51,7 @@ class Made {
   int dim_, context_dim_, hidden_, outputs_;
   Linear<T> l1_, ctx_, l2_, l3_;
   Mat<T> m1_, m2_, m3_;
+  std::vector<int> feature_at_;
   // Workspace, resized only when the batch size changes.
   Mat<T> u_, c_, h1_, h2_, out_, dh2_, dh1_;
   Mat<T> g1_, g2_;  // batch-major hidden activations of forward_batch_major

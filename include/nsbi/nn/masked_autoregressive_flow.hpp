@@ -14,6 +14,7 @@ namespace nsbi::nn {
 struct MafOptions {
   int transforms = 5;
   int hidden = 50;
+  FlowOrder order = FlowOrder::reverse;
 };
 
 template <typename T>

@@ -22,6 +22,7 @@ struct NsfOptions {
   int hidden = 50;
   int bins = 10;
   double tail_bound = 3.0;  // in z-scored units
+  FlowOrder order = FlowOrder::reverse;
 };
 
 template <typename T>

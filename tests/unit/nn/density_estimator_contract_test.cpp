@@ -4,8 +4,13 @@
 // inverse ∘ forward = identity and an autoregressive (triangular) Jacobian.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cmath>
+#include <set>
 #include <string>
+#include <vector>
+
+#include "nsbi/core/error.hpp"
 
 #include "gradient_check.hpp"
 #include "nsbi/nn/masked_autoregressive_flow.hpp"
@@ -29,6 +34,31 @@ struct MafKind {
   static Flow<T> make(int dim, int ctx, std::uint64_t seed, int transforms, int hidden, Standardizer ys, Standardizer cs) {
     return Flow<T>(dim, ctx, MafOptions{transforms, hidden}, seed, std::move(ys), std::move(cs));
   }
+  static constexpr bool reversed = true;  // FlowOrder::reverse
+};
+
+// The flows with a random autoregressive order per transform.
+struct MafRandomKind {
+  static constexpr const char* name = "maf_random";
+  template <typename T>
+  using Flow = MaskedAutoregressiveFlow<T>;
+  template <typename T>
+  static Flow<T> make(int dim, int ctx, std::uint64_t seed, int transforms, int hidden, Standardizer ys, Standardizer cs) {
+    return Flow<T>(dim, ctx, MafOptions{transforms, hidden, FlowOrder::random}, seed, std::move(ys), std::move(cs));
+  }
+  static constexpr bool reversed = false;
+};
+
+struct NsfRandomKind {
+  static constexpr const char* name = "nsf_random";
+  template <typename T>
+  using Flow = NeuralSplineFlow<T>;
+  template <typename T>
+  static Flow<T> make(int dim, int ctx, std::uint64_t seed, int transforms, int hidden, Standardizer ys, Standardizer cs) {
+    return Flow<T>(dim, ctx, NsfOptions{transforms, hidden, 8, 3.0, FlowOrder::random}, seed, std::move(ys),
+                   std::move(cs));
+  }
+  static constexpr bool reversed = false;
 };
 
 struct NsfKind {
@@ -39,6 +69,7 @@ struct NsfKind {
   static Flow<T> make(int dim, int ctx, std::uint64_t seed, int transforms, int hidden, Standardizer ys, Standardizer cs) {
     return Flow<T>(dim, ctx, NsfOptions{transforms, hidden, 8, 3.0}, seed, std::move(ys), std::move(cs));
   }
+  static constexpr bool reversed = true;
 };
 
 struct MdnKind {
@@ -91,11 +122,12 @@ struct KindName {
 };
 template <class Kind>
 class DensityEstimatorContractTest : public ::testing::Test {};
-using Kinds = ::testing::Types<MafKind, NsfKind, MdnKind>;
+// (nsf_random shares the order mechanism with maf_random: the flow tests below cover its inverse.)
+using Kinds = ::testing::Types<MafKind, NsfKind, MdnKind, MafRandomKind>;
 TYPED_TEST_SUITE(DensityEstimatorContractTest, Kinds, KindName);
 template <class Kind>
 class FlowContractTest : public ::testing::Test {};
-using FlowKinds = ::testing::Types<MafKind, NsfKind>;
+using FlowKinds = ::testing::Types<MafKind, NsfKind, MafRandomKind, NsfRandomKind>;
 TYPED_TEST_SUITE(FlowContractTest, FlowKinds, KindName);
 
 TYPED_TEST(DensityEstimatorContractTest, BackwardMatchesFiniteDifferences) {
@@ -124,17 +156,53 @@ TYPED_TEST(FlowContractTest, InverseOfForwardIsIdentity) {
 }
 
 TYPED_TEST(FlowContractTest, JacobianIsTriangular) {
-  // With one transform, z in reversed order: z_{D-1-i} depends on y_0..y_i only.
-  auto flow = make_flow<TypeParam>(4, 2, 33, 1, 10);
-  Mat<double> y = random_matrix(4, 1, 10), c = random_matrix(2, 1, 11);
-  const Mat<double> z0 = flow.transform(y, c);
-  for (int j = 0; j < 4; ++j) {
-    Mat<double> yp = y;
-    yp(j, 0) += 0.3;
-    const Mat<double> z = flow.transform(yp, c);
-    for (int i = 0; i < j; ++i) EXPECT_EQ(z(3 - i, 0), z0(3 - i, 0)) << "z " << 3 - i << " depends on y " << j;
-    EXPECT_NE(z(3 - j, 0), z0(3 - j, 0));
+  // With one transform the Jacobian is triangular in the transform's order: the outputs depend
+  // on nested sets of 1, 2, …, D inputs. In reversed order: z_{D-1-i} depends on y_0..y_i only.
+  constexpr int D = 5;
+  for (std::uint64_t seed : {33, 34, 35}) {
+    auto flow = make_flow<TypeParam>(D, 2, seed, 1, 10);
+    Mat<double> y = random_matrix(D, 1, 10), c = random_matrix(2, 1, 11);
+    const Mat<double> z0 = flow.transform(y, c);
+    std::vector<std::set<int>> seen(D);  // the inputs each output depends on
+    for (int j = 0; j < D; ++j) {
+      Mat<double> yp = y;
+      yp(j, 0) += 0.3;
+      const Mat<double> z = flow.transform(yp, c);
+      for (int i = 0; i < D; ++i)
+        if (z(i, 0) != z0(i, 0)) seen[static_cast<std::size_t>(i)].insert(j);
+    }
+    std::sort(seen.begin(), seen.end(), [](const auto& a, const auto& b) { return a.size() < b.size(); });
+    for (int r = 0; r < D; ++r) {
+      EXPECT_EQ(seen[static_cast<std::size_t>(r)].size(), static_cast<std::size_t>(r + 1)) << "seed " << seed;
+      if (r > 0)
+        EXPECT_TRUE(std::includes(seen[r].begin(), seen[r].end(), seen[r - 1].begin(), seen[r - 1].end()))
+            << "seed " << seed << ": the dependency sets are not nested";
+    }
+    if (TypeParam::reversed)
+      for (int i = 0; i < D; ++i)
+        EXPECT_EQ(*seen[static_cast<std::size_t>(i)].rbegin(), i) << "reversed order: z_" << D - 1 - i;
   }
+}
+
+TEST(FlowOrderTest, RandomOrdersDifferBetweenTransformsAndSeeds) {
+  // In the reverse kind's order y_0 comes first, so every output of one transform changes with
+  // it; in a random order only the outputs from y_0's position on do. Over seeds the random
+  // order must not put y_0 first every time (it does with probability 1/4).
+  int not_reversed = 0;
+  for (std::uint64_t seed = 1; seed <= 8; ++seed) {
+    auto flow = make_flow<MafRandomKind>(4, 1, seed, 1, 10);
+    Mat<double> y = random_matrix(4, 1, 3), c = random_matrix(1, 1, 4);
+    const Mat<double> z0 = flow.transform(y, c);
+    Mat<double> yp = y;
+    yp(0, 0) += 0.3;
+    const Mat<double> z = flow.transform(yp, c);
+    int changed = 0;
+    for (int i = 0; i < 4; ++i) changed += z(i, 0) != z0(i, 0);
+    not_reversed += changed != 4;
+  }
+  EXPECT_GT(not_reversed, 2);
+  EXPECT_THROW(flow_order_from("sorted", "order"), ConfigError);
+  EXPECT_EQ(flow_order_from("random", "order"), FlowOrder::random);
 }
 
 TYPED_TEST(DensityEstimatorContractTest, DensityIntegratesToOneIn1D) {
