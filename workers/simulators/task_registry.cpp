@@ -9,6 +9,7 @@ namespace nsbi {
 
 Task gaussian_linear_task();
 Task gaussian_linear_uniform_task();
+Task gaussian_mixture_task();
 Task slcp_task();
 Task two_moons_task();
 
@@ -17,6 +18,7 @@ const std::vector<Task>& builtin_tasks() {
       gaussian_linear_task(),
       gaussian_linear_uniform_task(),
       slcp_task(),
+      gaussian_mixture_task(),
       two_moons_task(),
   };
   return tasks;
