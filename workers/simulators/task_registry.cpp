@@ -7,6 +7,8 @@
 
 namespace nsbi {
 
+Task bernoulli_glm_task();
+Task bernoulli_glm_raw_task();
 Task gaussian_linear_task();
 Task gaussian_linear_uniform_task();
 Task gaussian_mixture_task();
@@ -18,6 +20,8 @@ const std::vector<Task>& builtin_tasks() {
       gaussian_linear_task(),
       gaussian_linear_uniform_task(),
       slcp_task(),
+      bernoulli_glm_task(),
+      bernoulli_glm_raw_task(),
       gaussian_mixture_task(),
       two_moons_task(),
   };
