@@ -13,6 +13,7 @@ Task gaussian_linear_task();
 Task gaussian_linear_uniform_task();
 Task gaussian_mixture_task();
 Task slcp_task();
+Task slcp_distractors_task();
 Task two_moons_task();
 
 const std::vector<Task>& builtin_tasks() {
@@ -20,6 +21,7 @@ const std::vector<Task>& builtin_tasks() {
       gaussian_linear_task(),
       gaussian_linear_uniform_task(),
       slcp_task(),
+      slcp_distractors_task(),
       bernoulli_glm_task(),
       bernoulli_glm_raw_task(),
       gaussian_mixture_task(),
