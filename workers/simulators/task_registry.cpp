@@ -12,6 +12,8 @@ Task bernoulli_glm_raw_task();
 Task gaussian_linear_task();
 Task gaussian_linear_uniform_task();
 Task gaussian_mixture_task();
+Task lotka_volterra_task();
+Task sir_task();
 Task slcp_task();
 Task slcp_distractors_task();
 Task two_moons_task();
@@ -26,6 +28,8 @@ const std::vector<Task>& builtin_tasks() {
       bernoulli_glm_raw_task(),
       gaussian_mixture_task(),
       two_moons_task(),
+      sir_task(),
+      lotka_volterra_task(),
   };
   return tasks;
 }
