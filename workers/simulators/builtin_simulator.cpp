@@ -1,5 +1,7 @@
 #include "workers/simulators/builtin_simulator.hpp"
 
+#include <limits>
+
 #include "nsbi/core/error.hpp"
 
 namespace nsbi {
@@ -22,6 +24,11 @@ void BuiltinSimulator::simulate(const Eigen::Ref<const Eigen::MatrixXd>& theta, 
   require(static_cast<Eigen::Index>(status.size()) == n, where, "status length (= theta columns)", n,
           static_cast<long long>(status.size()));
   for (Eigen::Index j = 0; j < n; ++j) {
+    if (!theta.col(j).allFinite()) {  // e.g. an ODE solver must not see NaN, a Bernoulli draw would hide it
+      x.col(j).setConstant(std::numeric_limits<double>::quiet_NaN());
+      status[j] = SimStatus::non_finite;
+      continue;
+    }
     RandomStream rng(seeds[j], StreamId::simulation, 0, 0);
     simulate_one(theta.col(j), rng, x.col(j));
     status[j] = x.col(j).allFinite() ? SimStatus::ok : SimStatus::non_finite;

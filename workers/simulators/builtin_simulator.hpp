@@ -1,7 +1,8 @@
 #pragma once
 // Common frame of the builtin benchmark simulators (workers-internal): checks shapes, gives
 // column j its own RandomStream(seeds[j], StreamId::simulation, 0, 0), and marks non-finite
-// output. A task only writes simulate_one, which must not allocate (it runs 10^5+ times).
+// output; a column with a non-finite θ gets NaN x and status non_finite without simulate_one.
+// A task only writes simulate_one, which must not allocate (it runs 10^5+ times).
 #include <Eigen/Core>
 #include <string>
 #include <utility>

@@ -7,9 +7,15 @@
 
 namespace nsbi {
 
+Task bernoulli_glm_task();
+Task bernoulli_glm_raw_task();
 Task gaussian_linear_task();
 Task gaussian_linear_uniform_task();
+Task gaussian_mixture_task();
+Task lotka_volterra_task();
+Task sir_task();
 Task slcp_task();
+Task slcp_distractors_task();
 Task two_moons_task();
 
 const std::vector<Task>& builtin_tasks() {
@@ -17,7 +23,13 @@ const std::vector<Task>& builtin_tasks() {
       gaussian_linear_task(),
       gaussian_linear_uniform_task(),
       slcp_task(),
+      slcp_distractors_task(),
+      bernoulli_glm_task(),
+      bernoulli_glm_raw_task(),
+      gaussian_mixture_task(),
       two_moons_task(),
+      sir_task(),
+      lotka_volterra_task(),
   };
   return tasks;
 }

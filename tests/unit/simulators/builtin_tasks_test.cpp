@@ -35,7 +35,8 @@ TEST(TaskRegistryTest, NamesAreUniqueAndFindable) {
     EXPECT_TRUE(names.insert(t.name).second) << "duplicate task " << t.name;
     EXPECT_EQ(&find_task(t.name), &t);
   }
-  for (const char* name : {"gaussian_linear", "gaussian_linear_uniform", "slcp", "two_moons"})
+  for (const char* name : {"gaussian_linear", "gaussian_linear_uniform", "slcp", "slcp_distractors", "bernoulli_glm",
+                           "bernoulli_glm_raw", "gaussian_mixture", "two_moons", "sir", "lotka_volterra"})
     EXPECT_EQ(names.count(name), 1u) << name;
 }
 
@@ -84,7 +85,11 @@ TEST_P(BuiltinTaskTest, SameSeedsSameDataDifferentSeedsDifferentData) {
   EXPECT_TRUE(x1.allFinite());
   EXPECT_EQ(run(*task().make_simulator(), theta, seeds_for(7, n)), x1);
   const Eigen::MatrixXd x2 = run(*sim, theta, seeds_for(8, n));
-  for (int j = 0; j < n; ++j) EXPECT_NE(x1.col(j), x2.col(j)) << "column " << j;
+  // Most columns change with the seed. Not all need to: a discrete simulator can repeat itself
+  // (sir with β < γ has no outbreak and returns all-zero counts for any seed).
+  int differing = 0;
+  for (int j = 0; j < n; ++j) differing += x1.col(j) != x2.col(j);
+  EXPECT_GE(differing, 3 * n / 4);
 }
 
 // Column j is a function of (θ_j, seed_j) only: any split into blocks gives the same bank.

@@ -1,0 +1,15 @@
+// sbibm bernoulli_glm_raw (TASKS.md §6): bernoulli_glm's model with the raw spike train
+// y ∈ {0, 1}¹⁰⁰ as data; Xᵀy is sufficient, so the posterior is bernoulli_glm's.
+#include <memory>
+
+#include "nsbi/simulator/task.hpp"
+#include "workers/simulators/bernoulli_glm.hpp"
+
+namespace nsbi {
+
+Task bernoulli_glm_raw_task() {
+  return {"bernoulli_glm_raw", 10, 100, "Bernoulli GLM spiking neuron; x = the raw 100-bin binary spike train",
+          bernoulli_glm_prior, [] { return std::make_unique<BernoulliGlmSimulator>("bernoulli_glm_raw", true); }};
+}
+
+}  // namespace nsbi
