@@ -4,12 +4,15 @@
 #include <mpi.h>
 
 #include <climits>
+#include <cstdlib>
 #include <iostream>
 
+#include "nsbi/bench/sbibm_grid.hpp"
 #include "nsbi/cli/commands.hpp"
 #include "nsbi/core/error.hpp"
 #include "nsbi/io/csv.hpp"
 #include "nsbi/io/json_writer.hpp"
+#include "nsbi/mpi/agreement.hpp"
 #include "nsbi/mpi/communicator.hpp"
 #include "nsbi/nn/estimator_registry.hpp"
 #include "nsbi/train/nll_loss.hpp"
@@ -92,6 +95,44 @@ void add_bench_command(CLI::App& app) {
   tr->add_option("--transforms", a->transforms, "MADE transforms");
   tr->add_option("--estimator", a->estimator, "density estimator")->check(CLI::IsMember(nn::density_estimator_names()));
   tr->callback([a] { bench_train(*a); });
+
+  struct GridArgs {
+    std::string tasks = "two_moons", methods = "npe", budgets = "10000", observations = "1-5";
+    bench::GridSpec spec;
+  };
+  auto g = std::make_shared<GridArgs>();
+  g->spec.sbibm_dir = std::getenv("NSBI_SHARED") ? std::string(std::getenv("NSBI_SHARED")) + "/sbibm" : "../shared/sbibm";
+  g->spec.out_dir = "runs/sbibm";
+  auto* sb = bench->add_subcommand(
+      "sbibm", "Run the sbibm benchmark grid (task × method × budget × observation; resumable) and tabulate C2ST");
+  sb->add_option("--tasks", g->tasks, "comma-separated builtin tasks (nsbi tasks lists them)")->capture_default_str();
+  sb->add_option("--methods", g->methods, "comma-separated methods, each `method` or `method:estimator`")
+      ->capture_default_str();
+  sb->add_option("--budgets", g->budgets, "comma-separated simulation budgets, e.g. 1000,10000,100000")
+      ->capture_default_str();
+  sb->add_option("--observations", g->observations, "sbibm observation numbers, e.g. 1-5 or 1,3")->capture_default_str();
+  sb->add_option("--sbibm", g->spec.sbibm_dir, "sbibm's data: <task>/obs<k>/observation.csv, reference samples, paper_results.csv "
+                                               "(default $NSBI_SHARED/sbibm or ../shared/sbibm)")
+      ->capture_default_str();
+  sb->add_option("--out", g->spec.out_dir, "grid directory: results.csv, results.md, runs/")->capture_default_str();
+  sb->add_option("--seed", g->spec.seed, "base seed; a cell's seed is this plus its observation number")
+      ->capture_default_str();
+  sb->add_option("--set", g->spec.overrides, "configuration override for every cell: key.path=value (repeatable)")
+      ->allow_extra_args(false);
+  sb->add_option("--c2st-threads", g->spec.c2st_threads, "C2ST folds trained concurrently on rank 0 (same result)")
+      ->check(CLI::PositiveNumber);
+  sb->callback([g] {
+    const mpi::Communicator comm;
+    const auto parsed = mpi::agree(comm, [&] {
+      bench::GridSpec spec = g->spec;
+      spec.tasks = bench::parse_task_list(g->tasks);
+      spec.methods = bench::parse_method_list(g->methods);
+      spec.budgets = bench::parse_budget_list(g->budgets, "--budgets");
+      spec.observations = bench::parse_index_list(g->observations, "--observations");
+      return spec;
+    }, mpi::Failure::bad_input);
+    bench::run_sbibm_grid(parsed, comm, std::cout);
+  });
 }
 
 }  // namespace nsbi::cli

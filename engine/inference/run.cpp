@@ -27,10 +27,6 @@ namespace {
 
 namespace fs = std::filesystem;
 
-struct PhaseTimes {
-  double setup = 0, simulate = 0, train = 0, proposal = 0, sample = 0, write = 0, total = 0;
-};
-
 /// What report.json shows of one round.
 struct RoundRecord {
   std::uint32_t round = 0;
@@ -326,7 +322,8 @@ RunSummary run_inference(const RunConfig& cfg, const mpi::Communicator& comm) {
     write_report(dir / "report.json", cfg, comm.size(), bank, rounds, post, t);
     log.info("done in " + format_seconds(t.total) + ": " + (dir / "posterior_samples.csv").string());
   }
-  return {dir.string(), MPI_Wtime() - t_start};
+  const auto& last = rounds.back().training.trainings;
+  return {dir.string(), MPI_Wtime() - t_start, t, last.empty() ? 0 : static_cast<int>(last.front().history.size())};
 }
 
 }  // namespace nsbi

@@ -37,6 +37,13 @@ expect unknown_key "unknown_key.toml" "simulatons" -- run unknown_key.toml
 
 expect unknown_task "task.name" "two_moons" "no_such_task" -- run good.toml --set task.name=no_such_task
 
+# bench sbibm: the grid is checked before any cell runs.
+expect grid_unknown_task "task" "no_such_task" "two_moons" -- bench sbibm --tasks two_moons,no_such_task --sbibm "$work"
+expect grid_unknown_method "no_such_method" "npe" -- bench sbibm --methods npe,no_such_method --sbibm "$work"
+expect grid_bad_observations "--observations" "5-2" -- bench sbibm --observations 5-2 --sbibm "$work"
+expect grid_bad_budget "--budgets" "ten" -- bench sbibm --budgets 1000,ten --sbibm "$work"
+expect grid_missing_observation "two_moons" "obs1/observation.csv" -- bench sbibm --observations 1 --sbibm "$work"
+
 expect wrong_type "inference.simulations" "many" -- run good.toml --set inference.simulations='"many"'
 
 # Sequential methods (issue: rounds, atoms, estimator, method, truncation quantile).

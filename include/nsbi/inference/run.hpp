@@ -16,9 +16,16 @@
 
 namespace nsbi {
 
+/// Wall time of each phase of a run, on rank 0 (report.json's timings_seconds).
+struct PhaseTimes {
+  double setup = 0, simulate = 0, train = 0, proposal = 0, sample = 0, write = 0, total = 0;
+};
+
 struct RunSummary {
   std::string run_dir;
   double seconds = 0;
+  PhaseTimes phases;
+  int epochs = 0;  // epochs of the last round's training (the first ensemble member's)
 };
 
 /// Collective over comm. Throws nsbi::Error on bad input; simulations already paid for are on
