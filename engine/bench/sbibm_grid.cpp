@@ -197,6 +197,26 @@ PaperResults read_paper_results(const std::string& path) {
   return out;
 }
 
+PaperResults read_paper_results_dir(const std::string& sbibm_dir) {
+  const fs::path main_file = fs::path(sbibm_dir) / "paper_results.csv";
+  if (!fs::exists(main_file)) return {};
+  PaperResults out = read_paper_results(main_file.string());
+  std::vector<fs::path> reruns;
+  for (const auto& e : fs::directory_iterator(sbibm_dir)) {
+    const std::string n = e.path().filename().string();
+    if (n.rfind("paper_results_", 0) == 0 && n.size() > 20 && n.substr(n.size() - 10) == "_rerun.csv") reruns.push_back(e.path());
+  }
+  std::sort(reruns.begin(), reruns.end());
+  for (const auto& f : reruns) {
+    const PaperResults rerun = read_paper_results(f.string());
+    std::set<std::string> tasks;
+    for (const auto& [key, _] : rerun) tasks.insert(std::get<0>(key));
+    std::erase_if(out, [&](const auto& kv) { return tasks.count(std::get<0>(kv.first)) > 0; });
+    for (const auto& kv : rerun) out.insert(kv);
+  }
+  return out;
+}
+
 std::string grid_csv_header() {
   return "task,method,estimator,budget,observation,c2st,simulate_seconds,train_seconds,proposal_seconds,"
          "sample_seconds,total_seconds,c2st_seconds,epochs,ranks,seed";
@@ -348,8 +368,7 @@ std::vector<GridRow> run_sbibm_grid(const GridSpec& spec, const mpi::Communicato
   }, mpi::Failure::bad_input);
 
   // The paper's figures (optional: a grid on a custom sbibm directory may lack them).
-  const fs::path paper_file = sbibm / "paper_results.csv";
-  const PaperResults paper = fs::exists(paper_file) ? read_paper_results(paper_file.string()) : PaperResults{};
+  const PaperResults paper = read_paper_results_dir(sbibm.string());
 
   const fs::path csv = out_dir / "results.csv";
   std::vector<GridRow> done = mpi::agree(comm, [&] {

@@ -66,6 +66,10 @@ using PaperResults = std::map<std::tuple<std::string, std::string, std::string>,
 /// Reads paper_results.csv (header task,num_simulations,num_observation,algorithm,C2ST,...).
 /// Throws IoError naming the file and line for a missing file or a malformed row.
 PaperResults read_paper_results(const std::string& path);
+/// The paper's figures in an sbibm directory: paper_results.csv, with every task that a
+/// paper_results_<task>_rerun.csv re-ran (gaussian_mixture, after a bug fix in sbibm) taken from
+/// that file instead. Empty when the directory has no paper_results.csv.
+PaperResults read_paper_results_dir(const std::string& sbibm_dir);
 
 /// One finished cell: a row of results.csv.
 struct GridRow {
