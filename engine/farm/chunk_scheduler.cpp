@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cassert>
 #include <cmath>
+#include <iterator>
 
 namespace nsbi::farm {
 
@@ -33,12 +34,29 @@ std::size_t ChunkScheduler::cap() const {
 }
 
 std::optional<IndexRange> ChunkScheduler::next_chunk() {
+  while (!done_.empty() && done_.begin()->first == dispatched_) {
+    dispatched_ += done_.begin()->second;
+    done_.erase(done_.begin());
+  }
   if (dispatched_ >= issued_) return std::nullopt;
   const std::size_t remaining = issued_ - dispatched_;
-  const std::size_t size = std::min(remaining, guided_chunk_size(remaining, policy_.workers, policy_.depth, cap()));
+  std::size_t size = std::min(remaining, guided_chunk_size(remaining, policy_.workers, policy_.depth, cap()));
+  if (!done_.empty()) size = std::min<std::size_t>(size, done_.begin()->first - dispatched_);
   const IndexRange r{dispatched_, size};
   dispatched_ += size;
   return r;
+}
+
+bool ChunkScheduler::mark_done(IndexRange range, std::size_t failures) {
+  if (dispatched_ != 0 || range.count == 0 || failures > range.count || range.first + range.count > issued_) return false;
+  const auto next = done_.lower_bound(range.first);
+  if (next != done_.end() && next->first < range.first + range.count) return false;
+  if (next != done_.begin() && std::prev(next)->first + std::prev(next)->second > range.first) return false;
+  done_.emplace(range.first, range.count);
+  completed_ += range.count;
+  failures_ += failures;
+  if (resample_) issued_ = std::min(max_total_, std::max(issued_, budget_ + failures_));
+  return true;
 }
 
 void ChunkScheduler::complete(IndexRange range, std::size_t failures, double seconds) {

@@ -52,6 +52,7 @@ class Coordinator {
     try {
       check_inputs();
       extend_to_issued();
+      replay_journal();
       if (workers_ == 0)
         run_local();
       else
@@ -134,6 +135,44 @@ class Coordinator {
     if (first + count > scheduler_.dispatched() || r.status.size() != count || r.x.rows() != x_dim_)
       throw Error(make_message(where(), "result chunk", "a dispatched range",
                                std::to_string(first) + "+" + std::to_string(count)));
+    if (options_.on_chunk) options_.on_chunk(r, theta_of(r.range));  // paid for: on disk first
+    const std::size_t failures = store(r);
+    scheduler_.complete(r.range, failures, r.seconds);
+    after_store();
+  }
+
+  /// Takes the journal's chunks of this round as results (a resumed run), before any chunk is
+  /// handed out. Indices are issued as the replayed failures are counted, exactly as when the
+  /// chunks first arrived.
+  void replay_journal() {
+    if (!options_.replay) return;
+    std::vector<const farm::JournalChunk*> chunks;
+    for (const auto& c : *options_.replay) chunks.push_back(&c);
+    std::sort(chunks.begin(), chunks.end(),
+              [](const auto* a, const auto* b) { return a->result.range.first < b->result.range.first; });
+    for (const farm::JournalChunk* c : chunks) {
+      const ChunkResult& r = c->result;
+      const std::size_t first = r.range.first, count = r.range.count;
+      const std::string what = "journaled chunk " + std::to_string(first) + "+" + std::to_string(count) + " of round " +
+                               std::to_string(options_.round);
+      std::size_t failures = 0;
+      for (const SimStatus st : r.status) failures += st != SimStatus::ok;
+      extend_to_issued();
+      if (r.status.size() != count || r.x.rows() != x_dim_ || c->theta.rows() != theta_dim_ ||
+          first + count > status_.size() || !scheduler_.mark_done(r.range, failures))
+        throw CheckpointError(make_message(where(), what, "a range of this round's simulations, each index once",
+                                           "one outside the round or overlapping another"));
+      if (theta_of(r.range) != c->theta)
+        throw CheckpointError(make_message(where(), what, "the θ this run draws for those simulations",
+                                           "other values (the proposal or the seed changed since the journal was written)"));
+      store(r);
+      after_store();
+    }
+  }
+
+  /// Writes a chunk's results into the bank under construction; returns its final failures.
+  std::size_t store(const ChunkResult& r) {
+    const std::size_t first = r.range.first, count = r.range.count;
     std::size_t failures = 0;
     std::optional<std::size_t> first_failure;
     for (std::size_t j = 0; j < count; ++j) {
@@ -153,7 +192,10 @@ class Coordinator {
     }
     if (first_failure && options_.sim.on_failure == FailurePolicy::abort)
       throw SimulatorError(failure_message(*first_failure));
-    scheduler_.complete(r.range, failures, r.seconds);
+    return failures;
+  }
+
+  void after_store() {
     // A simulator that has never succeeded in the first fail_fast_after simulations (by index) is
     // misconfigured (a missing module, a wrong path inside the script): stop instead of burning
     // the budget on retries and replacements.

@@ -7,11 +7,13 @@
 #include <filesystem>
 #include <limits>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
 #include "nsbi/core/error.hpp"
 #include "nsbi/core/log.hpp"
 #include "nsbi/farm/run_simulations.hpp"
+#include "nsbi/farm/simulation_journal.hpp"
 #include "nsbi/inference/inference_method.hpp"
 #include "nsbi/inference/output_dir.hpp"
 #include "nsbi/io/csv.hpp"
@@ -174,7 +176,7 @@ std::string format_seconds(double s) {
 
 }  // namespace
 
-RunSummary run_inference(const RunConfig& cfg, const mpi::Communicator& comm) {
+RunSummary run_inference(const RunConfig& cfg, const mpi::Communicator& comm, const RunOptions& options) {
   const double t_start = MPI_Wtime();
   const bool root = comm.is_root();
   Log log(root);
@@ -203,7 +205,22 @@ RunSummary run_inference(const RunConfig& cfg, const mpi::Communicator& comm) {
       mpi::agree(comm, [&] { return find_method(cfg.inference.method).make(context); }, Failure::bad_input);
 
   const fs::path dir = cfg.output.dir;
-  mpi::agree_on_root(comm, [&] { prepare_output_dir(cfg, log); }, Failure::bad_input);
+  // Rank 0's journal of every finished chunk (a resumed run reads the chunks already paid for).
+  std::optional<farm::SimulationJournal> journal;
+  mpi::agree_on_root(comm, [&] {
+    prepare_output_dir(cfg, log, options.resume, options.overwrite);
+    const std::string path = (dir / "journal.bin").string();
+    const std::uint64_t fp = farm::fingerprint_of(run_identity_toml(cfg));
+    journal = options.resume ? farm::SimulationJournal::resume(path, fp, simulator->theta_dim(), simulator->x_dim())
+                             : farm::SimulationJournal::create(path, fp, simulator->theta_dim(), simulator->x_dim());
+    if (options.resume) {
+      log.info("resuming " + dir.string() + ": " + std::to_string(journal->simulations_read()) +
+               " simulations in the journal (" + std::to_string(journal->chunks_read()) + " chunks)");
+      if (journal->dropped_bytes() > 0)
+        log.warn("journal.bin: dropped " + std::to_string(journal->dropped_bytes()) +
+                 " bytes after the last whole chunk (cut short or corrupt); those simulations run again");
+    }
+  }, Failure::bad_input);
   log.info("run " + dir.string() + ": method " + cfg.inference.method + ", estimator " + cfg.inference.estimator +
            ", " + std::to_string(cfg.inference.simulations) + " simulations" +
            (cfg.inference.rounds > 1 ? " in " + std::to_string(cfg.inference.rounds) + " rounds" : "") + " with " + simulator->name() + " on " +
@@ -228,7 +245,15 @@ RunSummary run_inference(const RunConfig& cfg, const mpi::Communicator& comm) {
     ReplacementDraw draw_replacement = [&](std::uint64_t k) -> Eigen::VectorXd {
       return proposal.sample(cfg.seed, StreamId::resample, round, k, 1).col(0);
     };
+    std::vector<farm::JournalChunk> replay;
+    if (journal) replay = journal->chunks_of_round(round);
     FarmOptions farm;
+    if (journal) {
+      farm.replay = &replay;
+      farm.on_chunk = [&](const farm::ChunkResult& c, const Eigen::Ref<const Eigen::MatrixXd>& th) {
+        journal->append(round, c, th);
+      };
+    }
     farm.sim = cfg.simulator;
     farm.seed = cfg.seed;
     farm.round = round;
@@ -250,8 +275,11 @@ RunSummary run_inference(const RunConfig& cfg, const mpi::Communicator& comm) {
     rec.counts = round_bank.counts();
     rec.retries = round_bank.retries();
     const std::string prefix = R > 1 ? "round " + std::to_string(r + 1) + "/" + std::to_string(R) + ": " : "";
+    std::size_t journaled = 0;
+    for (const auto& c : replay) journaled += c.result.range.count;
     log.info(prefix + "simulated " + std::to_string(round_bank.size()) + " in " + format_seconds(rec.simulate_seconds) +
-             ": " + counts_text(rec.counts));
+             ": " + counts_text(rec.counts) +
+             (journaled ? " (" + std::to_string(journaled) + " of them taken from the journal)" : ""));
     const auto valid = bank.counts()[static_cast<int>(SimStatus::ok)];
     if (valid < 10)
       throw SimulatorError(make_message("simulator " + simulator->name(), "valid simulations", "at least 10",

@@ -3,6 +3,7 @@
 // indices exist, how many of them the next chunk holds, and when the round is complete.
 #include <cstddef>
 #include <cstdint>
+#include <map>
 #include <optional>
 
 #include "nsbi/simulator/simulator_options.hpp"
@@ -45,7 +46,14 @@ class ChunkScheduler {
   ChunkScheduler(std::size_t budget, FailurePolicy on_failure, double max_resample_factor, ChunkPolicy policy);
 
   /// The next range to hand out, or nullopt when every issued index is already handed out.
+  /// Ranges never overlap one given to mark_done.
   std::optional<IndexRange> next_chunk();
+  /// `range` was completed before this round started (a resumed run replays the results its
+  /// journal holds), with `failures` final failures: it counts as completed, its failures count
+  /// as seen, and next_chunk skips it. Call before the first next_chunk(), with ranges inside
+  /// [0, issued()) once the failures of the ranges before it are counted, each index at most once;
+  /// returns false (changing nothing) otherwise.
+  bool mark_done(IndexRange range, std::size_t failures);
   /// `range` (a range returned by next_chunk) is done; `failures` of its simulations ended with a
   /// status other than ok; `seconds` is the time its simulations took (sets the automatic cap).
   void complete(IndexRange range, std::size_t failures, double seconds);
@@ -68,6 +76,7 @@ class ChunkScheduler {
   ChunkPolicy policy_;
   std::size_t issued_, dispatched_ = 0, completed_ = 0, failures_ = 0;
   std::size_t timed_ = 0;  // simulations whose time is in seconds_
+  std::map<std::uint64_t, std::uint64_t> done_;  // first → count of ranges completed before the round, not yet passed
   double seconds_ = 0.0;
 };
 

@@ -1,7 +1,12 @@
 #pragma once
 // Settings of one call of run_simulations. Every rank passes the same values.
+#include <Eigen/Core>
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <vector>
+
+#include "nsbi/farm/simulation_journal.hpp"
 
 #include "nsbi/simulator/simulator_options.hpp"
 
@@ -20,6 +25,13 @@ struct FarmOptions {
   /// whatever the order they come back in) have all failed: the simulator is misconfigured.
   /// 0 = never.
   std::size_t fail_fast_after = 50;
+
+  /// Rank 0 only (workers ignore both). `replay`: chunks of this round already paid for (a
+  /// resumed run's journal); they are taken as results instead of being simulated again, after
+  /// checking that their θ is the round's. `on_chunk`: called with every chunk that arrives from
+  /// a simulating rank, and its θ, before anything else is done with it (the journal append).
+  const std::vector<farm::JournalChunk>* replay = nullptr;
+  std::function<void(const farm::ChunkResult&, const Eigen::Ref<const Eigen::MatrixXd>& theta)> on_chunk;
 
   /// Throws ConfigError naming the offending key.
   void validate() const;

@@ -9,6 +9,7 @@
 //   posterior_samples.npy    the same samples, N×theta_dim float64
 //   report.json              timings per phase, epochs, losses per epoch, acceptance, failures
 //   log.txt                  the run log
+//   journal.bin              every finished chunk of simulations, appended as it arrives (resume)
 #include <string>
 
 #include "nsbi/config/run_config.hpp"
@@ -28,8 +29,17 @@ struct RunSummary {
   int epochs = 0;  // epochs of the last round's training (the first ensemble member's)
 };
 
-/// Collective over comm. Throws nsbi::Error on bad input; simulations already paid for are on
-/// disk before training starts.
-RunSummary run_inference(const RunConfig& config, const mpi::Communicator& comm);
+struct RunOptions {
+  /// Continue the run in output.dir: the simulations its journal holds are taken instead of being
+  /// simulated again, and everything after them is computed as an uninterrupted run would, so
+  /// the finished run directory has the same bytes (at any rank count).
+  bool resume = false;
+  /// Discard an interrupted run in output.dir (without it, such a directory is refused).
+  bool overwrite = false;
+};
+
+/// Collective over comm. Throws nsbi::Error on bad input; every finished chunk of simulations is
+/// in output.dir/journal.bin the moment it arrives, and the round's bank on disk before training.
+RunSummary run_inference(const RunConfig& config, const mpi::Communicator& comm, const RunOptions& options = {});
 
 }  // namespace nsbi

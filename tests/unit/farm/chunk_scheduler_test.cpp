@@ -149,6 +149,63 @@ TEST(ChunkSchedulerTest, ResampleBankDoesNotDependOnCompletionOrder) {
   }
 }
 
+TEST(ChunkSchedulerTest, MarkedRangesAreSkippedAndCountAsCompleted) {
+  ChunkScheduler s(100, FailurePolicy::drop, 2.0, fixed(1, 30));
+  ASSERT_TRUE(s.mark_done({10, 20}, 0));
+  ASSERT_TRUE(s.mark_done({60, 5}, 1));
+  EXPECT_FALSE(s.mark_done({25, 10}, 0));  // overlaps [10, 30)
+  EXPECT_FALSE(s.mark_done({5, 6}, 0));    // overlaps [10, 30) from below
+  EXPECT_FALSE(s.mark_done({95, 10}, 0));  // past the issued indices
+  EXPECT_FALSE(s.mark_done({0, 3}, 4));    // more failures than simulations
+  EXPECT_EQ(s.completed(), 25u);
+  EXPECT_EQ(s.failures(), 1u);
+  std::vector<bool> covered(100, false);
+  for (std::uint64_t i = 10; i < 30; ++i) covered[i] = true;
+  for (std::uint64_t i = 60; i < 65; ++i) covered[i] = true;
+  while (auto r = s.next_chunk()) {
+    for (std::uint64_t i = r->first; i < r->first + r->count; ++i) {
+      EXPECT_FALSE(covered[i]) << "index " << i << " handed out twice";
+      covered[i] = true;
+    }
+    s.complete(*r, 0, 0.0);
+  }
+  EXPECT_TRUE(std::all_of(covered.begin(), covered.end(), [](bool c) { return c; }));
+  EXPECT_TRUE(s.finished());
+  EXPECT_FALSE(s.mark_done({0, 1}, 0));  // only before the first chunk
+}
+
+TEST(ChunkSchedulerTest, ResampleReplayingAnInterruptedRoundEndsAtTheSameBank) {
+  // An interrupted round completed some ranges (a journal holds them); a resumed round marks
+  // them done, with other chunk sizes (another rank count), and must end at the same M.
+  const std::size_t budget = 50;
+  const auto failed = [](std::uint64_t i) { return i % 4 == 1 || (i > 20 && i < 33); };
+  const auto failures_in = [&](IndexRange r) {
+    std::size_t f = 0;
+    for (std::uint64_t i = r.first; i < r.first + r.count; ++i) f += failed(i);
+    return f;
+  };
+  std::size_t expected_m = 0;
+  for (std::size_t ok = 0; ok < budget; ++expected_m) ok += !failed(expected_m);
+  ChunkScheduler first(budget, FailurePolicy::resample, 3.0, fixed(2, 7));
+  std::vector<IndexRange> journal;
+  for (int k = 0; k < 6; ++k) {
+    const IndexRange r = *first.next_chunk();
+    if (k != 2) {  // chunk 2 was in flight when the run was killed
+      first.complete(r, failures_in(r), 0.0);
+      journal.push_back(r);
+    }
+  }
+  ChunkScheduler resumed(budget, FailurePolicy::resample, 3.0, fixed(5, 3));
+  for (const IndexRange& r : journal) ASSERT_TRUE(resumed.mark_done(r, failures_in(r)));
+  while (!resumed.finished()) {
+    std::vector<IndexRange> batch;
+    while (auto r = resumed.next_chunk()) batch.push_back(*r);
+    for (const IndexRange& r : batch) resumed.complete(r, failures_in(r), 0.0);
+  }
+  EXPECT_EQ(resumed.issued(), expected_m);
+  EXPECT_EQ(resumed.completed() - resumed.failures(), budget);
+}
+
 TEST(ChunkSchedulerTest, EmptyRoundIsFinishedAtOnce) {
   ChunkScheduler s(0, FailurePolicy::resample, 2.0, fixed(4, 10));
   EXPECT_TRUE(s.finished());
