@@ -17,7 +17,8 @@ namespace nsbi::cli {
 // command line, an input file, output.dir or a checkpoint must change (ConfigError, ShapeError,
 // IoError, CheckpointError, and any error found while the run's input is checked, such as a
 // non-finite observation or a simulator that cannot start); 1 the run failed — a numerical or
-// simulator failure once the run is under way, or an internal error. One line on stderr,
+// simulator failure once the run is under way, or an internal error; 3 stopped by a signal
+// (SIGTERM, SIGUSR1, SIGINT) at a safe point, resumable with `nsbi resume`. One line on stderr,
 // "nsbi: error: ..." ("nsbi: internal error: ..." for the last), printed once for the whole job.
 int main(int argc, char** argv) {
   mpi::Environment env(&argc, &argv);
@@ -39,6 +40,9 @@ int main(int argc, char** argv) {
     // The same command line on every rank: rank 0 reports.
     code = root ? app.exit(e) : e.get_exit_code();
     code = code == 0 ? 0 : 2;
+  } catch (const Interrupted& e) {
+    code = exit_code(e);
+    message = std::string("nsbi: interrupted: ") + e.what();
   } catch (const Error& e) {
     code = exit_code(e);
     message = std::string("nsbi: error: ") + e.what();

@@ -5,6 +5,7 @@
 #include "nsbi/cli/commands.hpp"
 #include "nsbi/config/run_config.hpp"
 #include "nsbi/core/error.hpp"
+#include "nsbi/core/interrupt.hpp"
 #include "nsbi/inference/run.hpp"
 #include "nsbi/mpi/agreement.hpp"
 #include "nsbi/mpi/communicator.hpp"
@@ -30,6 +31,7 @@ void add_run_command(CLI::App& app) {
     // Read on every rank (the file may be readable on some nodes only); all of it is user input.
     const RunConfig cfg = mpi::agree(comm, [&] { return load_run_config(args->config, args->sets); },
                                      mpi::Failure::bad_input);
+    install_interrupt_handlers();
     run_inference(cfg, comm, args->options);
   });
 
@@ -48,6 +50,7 @@ void add_run_command(CLI::App& app) {
     }, mpi::Failure::bad_input);
     RunOptions o;
     o.resume = true;
+    install_interrupt_handlers();
     run_inference(cfg, comm, o);
   });
 }

@@ -34,6 +34,8 @@ std::string encode_exception(std::exception_ptr e) {
     return encoded('m', x);
   } catch (const CheckpointError& x) {
     return encoded('k', x);
+  } catch (const Interrupted& x) {
+    return encoded('t', x);
   } catch (const IoError& x) {
     return encoded('i', x);
   } catch (const Error& x) {
@@ -55,6 +57,7 @@ void rethrow_encoded(std::string_view encoded, const std::string& prefix) {
     case 'n': throw_marked<NumericalError>(what, input);
     case 'm': throw_marked<SimulatorError>(what, input);
     case 'k': throw_marked<CheckpointError>(what, input);
+    case 't': throw_marked<Interrupted>(what, input);
     case 'i': throw_marked<IoError>(what, input);
     case 'e': throw_marked<Error>(what, input);
     default: throw std::runtime_error(what);

@@ -8,6 +8,7 @@
 
 #include "nsbi/core/error.hpp"
 #include "nsbi/core/error_transport.hpp"
+#include "nsbi/core/interrupt.hpp"
 #include "nsbi/core/random.hpp"
 #include "nsbi/farm/chunk_messages.hpp"
 #include "nsbi/farm/chunk_scheduler.hpp"
@@ -214,7 +215,7 @@ class Coordinator {
   }
 
   void run_local() {
-    while (!scheduler_.finished()) {
+    while (!scheduler_.finished() && !interrupt_requested()) {
       const IndexRange r = *scheduler_.next_chunk();  // nothing is in flight, so a range exists
       ingest(farm::simulate_chunk(sim_, farm::WorkChunk{r, theta_of(r)}, options_.seed, options_.round,
                                   options_.sim.max_retries));
@@ -227,7 +228,12 @@ class Coordinator {
     std::deque<int> requests;
     std::size_t ready = 0;
     const auto tick = [this] { progress_.update(snapshot()); };
-    while (!(scheduler_.finished() && ready == workers_)) {
+    // On a stop signal no new chunk is handed out; those in flight come back (to the journal).
+    std::size_t in_flight = 0;
+    const auto done = [&] {
+      return ready == workers_ && (scheduler_.finished() || (interrupt_requested() && in_flight == 0));
+    };
+    while (!done()) {
       const MPI_Status envelope = channel_.wait(MPI_ANY_SOURCE, tick);
       const int w = envelope.MPI_SOURCE;
       switch (static_cast<FarmTag>(envelope.MPI_TAG)) {
@@ -245,6 +251,7 @@ class Coordinator {
           break;
         }
         case FarmTag::result:
+          --in_flight;
           ingest(farm::unpack_result(channel_.receive<double>(envelope), x_dim_));
           requests.push_back(w);
           break;
@@ -255,11 +262,12 @@ class Coordinator {
           throw Error(make_message(where(), "message tag from rank " + std::to_string(w), "a farm tag",
                                    std::to_string(envelope.MPI_TAG)));
       }
-      while (!requests.empty()) {
+      while (!requests.empty() && !interrupt_requested()) {
         const std::optional<IndexRange> r = scheduler_.next_chunk();
         if (!r) break;
         channel_.post(requests.front(), FarmTag::work, farm::pack_work(*r, theta_of(*r)));
         requests.pop_front();
+        ++in_flight;
       }
     }
     for (std::size_t w = 1; w <= workers_; ++w)

@@ -11,6 +11,7 @@
 #include <sstream>
 
 #include "nsbi/core/error.hpp"
+#include "nsbi/core/interrupt.hpp"
 #include "nsbi/core/log.hpp"
 #include "nsbi/farm/run_simulations.hpp"
 #include "nsbi/farm/simulation_journal.hpp"
@@ -176,7 +177,24 @@ std::string format_seconds(double s) {
 
 }  // namespace
 
+namespace {
+RunSummary run_inference_impl(const RunConfig& cfg, const mpi::Communicator& comm, const RunOptions& options);
+}  // namespace
+
 RunSummary run_inference(const RunConfig& cfg, const mpi::Communicator& comm, const RunOptions& options) {
+  try {
+    return run_inference_impl(cfg, comm, options);
+  } catch (const Interrupted& e) {
+    const int sig = interrupt_signal();
+    throw Interrupted(std::string(e.what()) + (sig ? " (" + signal_name(sig) + ")" : "") +
+                      "; every finished simulation is in " + (std::filesystem::path(cfg.output.dir) / "journal.bin").string() +
+                      ": continue with `nsbi resume " + cfg.output.dir + "`");
+  }
+}
+
+namespace {
+
+RunSummary run_inference_impl(const RunConfig& cfg, const mpi::Communicator& comm, const RunOptions& options) {
   const double t_start = MPI_Wtime();
   const bool root = comm.is_root();
   Log log(root);
@@ -260,6 +278,9 @@ RunSummary run_inference(const RunConfig& cfg, const mpi::Communicator& comm, co
     farm.progress = root;
     if (R > 1) farm.label = "round " + std::to_string(r + 1) + "/" + std::to_string(R);
     SimulationBank round_bank = run_simulations(comm, *simulator, theta, draw_replacement, farm);
+    // A safe point: on a stop signal the farm handed out no new chunk and those in flight reached
+    // the journal; the round's partial bank is not used.
+    if (agree_interrupt(comm)) throw Interrupted("stopped by a signal during the simulations of round " + std::to_string(r + 1));
     // Paid-for simulations reach the disk before anything else can fail.
     mpi::agree_on_root(comm, [&] {
       round_bank.round.assign(round_bank.size(), round);
@@ -353,5 +374,7 @@ RunSummary run_inference(const RunConfig& cfg, const mpi::Communicator& comm, co
   const auto& last = rounds.back().training.trainings;
   return {dir.string(), MPI_Wtime() - t_start, t, last.empty() ? 0 : static_cast<int>(last.front().history.size())};
 }
+
+}  // namespace
 
 }  // namespace nsbi

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "nsbi/core/error.hpp"
+#include "nsbi/core/interrupt.hpp"
 #include "nsbi/mcmc/convergence.hpp"
 
 namespace nsbi::mcmc {
@@ -231,7 +232,7 @@ McmcResult sample_chains(const LogDensity& potential, const Prior& prior, const 
   const int groups = (C + o.group_size - 1) / o.group_size;
   std::vector<double> mine, mine_stats;  // per chain of my groups: draws×D; evaluations, expansions, accepted
   std::string adaptation;
-  for (int g = r; g < groups; g += P) {
+  for (int g = r; g < groups && !interrupt_requested(); g += P) {
     ChainGroup group;
     const int first = g * o.group_size, n = std::min(o.group_size, C - first);
     group.u = init.u.middleCols(first, n);
@@ -253,10 +254,10 @@ McmcResult sample_chains(const LogDensity& potential, const Prior& prior, const 
     };
     auto kernel = make_chain_kernel(o.sampler, ko, o.warmup);
     kernel->attach(group);
-    for (int t = 0; t < o.warmup; ++t) kernel->step(group, density, t);
+    for (int t = 0; t < o.warmup && !interrupt_requested(); ++t) kernel->step(group, density, t);
     if (g == 0) adaptation = kernel->adaptation_summary();
     std::vector<double> kept(static_cast<std::size_t>(n) * draws * D);
-    for (int k = 0; k < draws; ++k) {
+    for (int k = 0; k < draws && !interrupt_requested(); ++k) {
       for (int s = 0; s < o.thin; ++s) kernel->step(group, density, -1);
       const Eigen::MatrixXd theta = prior.from_unconstrained(group.u);
       for (int c = 0; c < n; ++c)
@@ -270,6 +271,8 @@ McmcResult sample_chains(const LogDensity& potential, const Prior& prior, const 
       mine_stats.push_back(static_cast<double>(group.accepted[c]));
     }
   }
+  // A stop signal ends every rank's chains at their next step; the draws are discarded.
+  if (agree_interrupt(comm)) throw Interrupted("stopped by a signal during MCMC");
   comm.broadcast(adaptation);
   res.adaptation = adaptation;
 

@@ -8,6 +8,7 @@
 #include <limits>
 
 #include "nsbi/core/error.hpp"
+#include "nsbi/core/interrupt.hpp"
 #include "nsbi/core/random.hpp"
 #include "nsbi/nn/adam.hpp"
 #include "nsbi/train/exact_allreduce.hpp"
@@ -182,7 +183,12 @@ void Trainer::finish() {
 }
 
 TrainingResult Trainer::run() {
-  while (!state_.finished) run_epoch();
+  while (!state_.finished) {
+    run_epoch();
+    // A safe point: every rank agrees whether a stop signal arrived anywhere.
+    if (agree_interrupt(comm_))
+      throw Interrupted("stopped by a signal after training epoch " + std::to_string(state_.epoch));
+  }
   return state_.result;
 }
 

@@ -49,6 +49,12 @@ class CheckpointError : public Error {
  public:
   using Error::Error;
 };
+/// The run stopped at a safe point because a signal asked it to (SIGTERM, SIGUSR1, SIGINT): what
+/// was paid for is on disk and `nsbi resume` continues it. Exit code 3.
+class Interrupted : public Error {
+ public:
+  using Error::Error;
+};
 /// A file that cannot be read or written, or whose content cannot be parsed.
 class IoError : public Error {
  public:
@@ -57,8 +63,10 @@ class IoError : public Error {
 
 /// 2 for bad input — ConfigError, ShapeError, IoError (a file or output.dir that cannot be read or
 /// written), CheckpointError, or any error marked_input() — and 1 for a failed run: NumericalError
-/// and SimulatorError once the run is under way, and anything else (internal errors).
+/// and SimulatorError once the run is under way, and anything else (internal errors); 3 for a run
+/// stopped by a signal (Interrupted), which can be resumed.
 inline int exit_code(const std::exception& e) {
+  if (dynamic_cast<const Interrupted*>(&e)) return 3;
   if (dynamic_cast<const ConfigError*>(&e) || dynamic_cast<const ShapeError*>(&e) ||
       dynamic_cast<const IoError*>(&e) || dynamic_cast<const CheckpointError*>(&e))
     return 2;

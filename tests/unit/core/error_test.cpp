@@ -10,6 +10,7 @@ TEST(ErrorTest, ExitCodeIsTwoForBadInputAndOneForAFailedRun) {
   EXPECT_EQ(exit_code(ShapeError("s")), 2);
   EXPECT_EQ(exit_code(IoError("i")), 2);
   EXPECT_EQ(exit_code(CheckpointError("k")), 2);
+  EXPECT_EQ(exit_code(Interrupted("stopped")), 3);  // resumable: the SLURM script requeues on it
   EXPECT_EQ(exit_code(NumericalError("n")), 1);
   EXPECT_EQ(exit_code(SimulatorError("m")), 1);
   EXPECT_EQ(exit_code(Error("e")), 1);

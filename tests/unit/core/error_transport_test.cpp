@@ -29,6 +29,7 @@ TEST(ErrorTransportTest, KeepsTheKindMessageAndInputMarkOfNsbiErrors) {
     expect_round_trip<NumericalError>(input);
     expect_round_trip<SimulatorError>(input);
     expect_round_trip<CheckpointError>(input);
+    expect_round_trip<Interrupted>(input);
     expect_round_trip<IoError>(input);
     expect_round_trip<Error>(input);
   }

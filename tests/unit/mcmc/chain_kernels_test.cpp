@@ -4,6 +4,10 @@
 // CDF), independence of a chain's draws from the grouping, and the errors of bad settings.
 #include <gtest/gtest.h>
 
+#include <csignal>
+
+#include "nsbi/core/interrupt.hpp"
+
 #include <Eigen/Cholesky>
 #include <Eigen/LU>
 #include <cstring>
@@ -185,6 +189,18 @@ TEST(Mcmc, PotentialNotFiniteAnywhereIsAClearError) {
   }
   o.init = "prior";
   EXPECT_THROW(sample_chains(nan, prior, o, mpi::Communicator()), NumericalError);
+}
+
+TEST(Mcmc, AStopSignalEndsTheChainsWithInterrupted) {
+  env();
+  const CorrelatedGaussian target;
+  const Gaussian prior(Eigen::Vector3d::Zero(), 100.0 * Eigen::Matrix3d::Identity());
+  McmcOptions o;
+  o.samples = 200;
+  request_interrupt(SIGUSR1);
+  EXPECT_THROW(sample_chains(target.density(), prior, o, mpi::Communicator()), Interrupted);
+  clear_interrupt();
+  EXPECT_EQ(sample_chains(target.density(), prior, o, mpi::Communicator()).theta.cols(), 200);
 }
 
 TEST(Mcmc, ValidateNamesTheKey) {

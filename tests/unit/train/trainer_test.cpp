@@ -4,7 +4,10 @@
 
 #include <gtest/gtest.h>
 
+#include <csignal>
+
 #include "nsbi/core/error.hpp"
+#include "nsbi/core/interrupt.hpp"
 #include "nsbi/mpi/environment.hpp"
 #include "nsbi/nn/masked_autoregressive_flow.hpp"
 #include "nsbi/train/nll_loss.hpp"
@@ -73,6 +76,33 @@ TEST(TrainerTest, RestoredStateContinuesWithTheSameBytes) {
   EXPECT_EQ(sa.best_val, sb.best_val);
   ASSERT_EQ(rb.history.size(), sa.result.history.size());
   for (std::size_t k = 0; k < rb.history.size(); ++k) EXPECT_EQ(rb.history[k].val_loss, sa.result.history[k].val_loss);
+}
+
+TEST(TrainerTest, AStopSignalEndsTrainingAfterTheEpochInProgress) {
+  env();
+  const Pairs d;
+  train::TrainingOptions opt;
+  opt.batch_size = 64;
+  opt.max_epochs = 50;
+  opt.seed = 9;
+  std::vector<std::int64_t> tr, va;
+  train::split_examples(600, 0.1, 9, 0, tr, va);
+  const mpi::Communicator comm;
+  auto flow = make_flow();
+  train::NllLoss loss(flow, d.y, d.c);
+  train::Trainer t(loss, tr, va, opt, comm);
+  t.run_epoch();
+  request_interrupt(SIGTERM);
+  try {
+    t.run();
+    FAIL() << "training went on after a stop signal";
+  } catch (const Interrupted& e) {
+    EXPECT_NE(std::string(e.what()).find("after training epoch 2"), std::string::npos) << e.what();
+    EXPECT_EQ(exit_code(e), 3);
+  }
+  clear_interrupt();
+  EXPECT_EQ(t.state().epoch, 2);  // one more epoch, then the safe point
+  EXPECT_FALSE(interrupt_requested());
 }
 
 TEST(TrainerTest, RestoreRejectsAStateOfAnotherSize) {
