@@ -43,7 +43,7 @@ for task in $tasks; do
   for o in $obs; do
     dir=$out/$task/obs$o
     mkdir -p "$out/$task"
-    "${launch[@]}" "$nsbi" run "$cfg" --set task.name="$task" \
+    "${launch[@]}" "$nsbi" run "$cfg" --overwrite --set task.name="$task" \
       --set observation.file="$shared/sbibm/$task/obs$o/observation.csv" --set output.dir="$dir" \
       --set seed=$((seed + o)) "${extra[@]}" 2> "$dir.log" || { cat "$dir.log"; exit 1; }
     c=$("$nsbi" c2st "$dir/posterior_samples.csv" "$shared/sbibm/$task/obs$o/reference_posterior_samples.csv")

@@ -25,7 +25,7 @@ void add_run_command(CLI::App& app) {
       ->allow_extra_args(false);
   run->add_flag("--resume", args->options.resume,
                 "Continue the interrupted run in output.dir: simulations in its journal are not run again");
-  run->add_flag("--overwrite", args->options.overwrite, "Discard an interrupted run in output.dir and start afresh");
+  run->add_flag("--overwrite", args->options.overwrite, "Replace a finished or interrupted run in output.dir (as output.overwrite = true)");
   run->callback([args] {
     const mpi::Communicator comm;
     // Read on every rank (the file may be readable on some nodes only); all of it is user input.

@@ -50,6 +50,7 @@ void prepare_output_dir(const RunConfig& config, Log& log, bool resume, bool ove
   const bool finished = fs::exists(dir / "report.json", ec);
   if (ec) fail("one that can be read", ec.message());
   const bool interrupted = !finished && fs::exists(dir / "journal.bin", ec);
+  const bool may_replace = overwrite || config.output.overwrite;
   if (resume) {
     if (!fs::exists(dir / "config.toml", ec))
       throw ConfigError(make_message("--resume", "output.dir", "a directory holding a run (config.toml)",
@@ -58,10 +59,11 @@ void prepare_output_dir(const RunConfig& config, Log& log, bool resume, bool ove
     if (const auto d = first_difference(run_identity_toml(stored), run_identity_toml(config)))
       throw ConfigError(make_message("--resume", "configuration key " + d->key,
                                      d->first_value + " (as the run in " + quoted(dir) + ")", d->second_value));
-  } else if (finished && !config.output.overwrite) {
-    throw ConfigError(make_message("output.dir", "directory", "one without a finished run (or output.overwrite = true)",
+  } else if (finished && !may_replace) {
+    throw ConfigError(make_message("output.dir", "directory",
+                                   "one without a finished run (replace it with --overwrite or output.overwrite = true)",
                                    quoted(dir) + " holding report.json"));
-  } else if (interrupted && !overwrite) {
+  } else if (interrupted && !may_replace) {
     throw ConfigError(make_message("output.dir", "directory", "one without an interrupted run (resume it with --resume, "
                                    "or discard it with --overwrite)", quoted(dir) + " holding journal.bin"));
   }

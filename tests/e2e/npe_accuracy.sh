@@ -8,7 +8,7 @@ nsbi=$1 shared=$2 task=$3 obs=$4 sims=$5 max=$6 out=$7 estimator=${8:-maf} metho
 ref=$shared/sbibm/$task/obs$obs/reference_posterior_samples.csv
 if [[ ! -f $ref ]]; then echo "reference data missing: $ref"; exit 1; fi
 dir=$out/$method/$estimator/$task/obs$obs
-mkdir -p "$dir"
+rm -rf "$dir"; mkdir -p "$dir"
 decays=0; [[ $method == npe ]] && decays=2  # sequential runs: sbi's plain early stopping each round
 cat > "$dir.toml" <<TOML
 seed = $obs

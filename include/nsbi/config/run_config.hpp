@@ -146,7 +146,7 @@ struct McmcConfig {
 
 struct OutputConfig {
   std::string dir;  // load_run_config defaults it to "runs/<config file stem>"
-  bool overwrite = true;
+  bool overwrite = false;  // true: a finished or interrupted run in dir may be replaced (as --overwrite)
 };
 
 struct RunConfig {

@@ -10,12 +10,12 @@
 namespace nsbi {
 
 /// Makes config.output.dir ready for a run: refuses one that holds a finished run (report.json)
-/// unless output.overwrite, creates it, starts log.txt afresh (`log` writes to it from now on) and
+/// unless `overwrite` or output.overwrite, creates it, starts log.txt afresh (`log` writes to it from now on) and
 /// writes config.toml. Throws ConfigError (a finished run is there) or IoError (the directory or
 /// a file in it cannot be created or written), both naming output.dir and the path.
 ///
 /// A directory holding an interrupted run (journal.bin without report.json) is refused unless
-/// `overwrite` (start afresh) or `resume`. With `resume` the directory must hold a run whose
+/// `overwrite` or output.overwrite (start afresh), or `resume`. With `resume` the directory must hold a run whose
 /// configuration equals `config` in every key but output.*; a difference is a ConfigError naming
 /// the first differing key. log.txt is then appended to, not replaced.
 void prepare_output_dir(const RunConfig& config, Log& log, bool resume = false, bool overwrite = false);

@@ -34,7 +34,8 @@ struct RunOptions {
   /// simulated again, and everything after them is computed as an uninterrupted run would, so
   /// the finished run directory has the same bytes (at any rank count).
   bool resume = false;
-  /// Discard an interrupted run in output.dir (without it, such a directory is refused).
+  /// Replace a finished or interrupted run in output.dir (without it, or output.overwrite, such a
+  /// directory is refused: paid-for simulations are never discarded by accident).
   bool overwrite = false;
 };
 

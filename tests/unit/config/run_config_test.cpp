@@ -40,7 +40,7 @@ TEST(RunConfigTest, DefaultsAreTheReferencePackages) {
   EXPECT_EQ(c.posterior.samples, 10000);
   EXPECT_EQ(c.posterior.max_sampling_draws, 10000000);
   EXPECT_EQ(c.posterior.min_acceptance_warning, 1e-3);
-  EXPECT_TRUE(c.output.overwrite);
+  EXPECT_FALSE(c.output.overwrite);  // a finished run is never replaced by default
   EXPECT_EQ(c.simulator.kind, SimulatorKind::builtin);
   EXPECT_NE(std::find(accepted_methods().begin(), accepted_methods().end(), "npe"), accepted_methods().end());
   EXPECT_NE(std::find(accepted_estimators().begin(), accepted_estimators().end(), "maf"), accepted_estimators().end());
