@@ -1,0 +1,23 @@
+#pragma once
+// Pieces of a run directory's outputs shared by `nsbi run`, `nsbi sample` and `nsbi sbc`.
+#include <string>
+
+#include "nsbi/config/run_config.hpp"
+#include "nsbi/core/log.hpp"
+#include "nsbi/inference/posterior_sampler.hpp"
+#include "nsbi/io/json_writer.hpp"
+
+namespace nsbi {
+
+/// Writes `text` to `path`; IoError naming it when it cannot be written.
+void write_text(const std::string& path, const std::string& text);
+/// "1.23 s".
+std::string format_seconds(double seconds);
+/// The "posterior" member of report.json: samples, draws, acceptance, truncation and, for MCMC,
+/// the chains' settings, R̂, ESS and timings.
+void write_posterior(JsonWriter& j, const RunConfig& config, const PosteriorSamples& post);
+/// The log lines a sampled posterior deserves: MCMC diagnostics and warnings (R̂, idle ranks), or
+/// a warning when little of a direct posterior's mass falls inside the prior's support.
+void log_posterior_diagnostics(Log& log, const RunConfig& config, const PosteriorSamples& post, int ranks);
+
+}  // namespace nsbi
