@@ -92,6 +92,10 @@ expect sample_corrupt_estimator "corrupt/estimator.bin" "checksum" -- sample cor
 mkdir -p sequential && sed 's/^rounds = 1$/rounds = 3/; s/^method = "npe"$/method = "snpe_c"/' "$work/trained/config.toml" > sequential/config.toml
 cp "$work/trained/estimator.bin" sequential/
 expect sample_sequential "inference.rounds" "not amortized" "snpe_c" -- sample sequential --observation obs2.csv -n 10
+expect sbc_zero_tests "--tests" "≥ 1" "got 0" -- sbc trained --tests 0
+expect sbc_zero_samples "--samples" "≥ 1" "got 0" -- sbc trained --tests 10 --samples 0
+expect sbc_no_estimator "no_estimator" "estimator.bin" -- sbc no_estimator --tests 10
+expect sbc_sequential "inference.rounds" "not amortized" -- sbc sequential --tests 10
 
 
 [[ $fail -eq 0 ]] && echo "all bad-input cases give one clear line and exit code 2"
