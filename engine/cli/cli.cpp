@@ -32,6 +32,7 @@ int main(int argc, char** argv) {
   add_c2st_command(app);
   add_sample_command(app);
   add_sbc_command(app);
+  add_ppc_command(app);
 
   int code = 0;
   std::string message;

@@ -3,7 +3,6 @@
 #include <mpi.h>
 
 #include <filesystem>
-#include <sstream>
 
 #include "nsbi/core/error.hpp"
 #include "nsbi/inference/run_outputs.hpp"
@@ -12,7 +11,6 @@
 #include "nsbi/io/json_writer.hpp"
 #include "nsbi/io/npy.hpp"
 #include "nsbi/mpi/agreement.hpp"
-#include "nsbi/version.hpp"
 
 namespace nsbi {
 
@@ -71,21 +69,14 @@ void sample_trained_run(const SampleRequest& req, const mpi::Communicator& comm)
     const fs::path dir = out;
     write_csv((dir / "posterior_samples.csv").string(), post.theta, numbered_names("theta", run.prior().dim()));
     write_npy((dir / "posterior_samples.npy").string(), post.theta);
-    std::ostringstream text;
-    JsonWriter j(text);
-    j.begin_object();
-    j.field("nsbi_version", kVersion).field("git", kGitHash).field("command", "sample");
-    j.field("run_dir", req.run_dir).field("observation", obs.source);
-    j.key("x_o").value(std::span<const double>(obs.x_o.data(), static_cast<std::size_t>(obs.x_o.size())));
-    j.field("task", cfg.task.name).field("method", cfg.inference.method).field("estimator", cfg.inference.estimator);
-    j.field("seed", seed).field("ranks", comm.size());
-    j.key("timings_seconds").begin_object();
-    j.field("setup", t_setup).field("sample", t_sample).field("write", MPI_Wtime() - t0);
-    j.field("total", MPI_Wtime() - t_start).end_object();
-    write_posterior(j, cfg, post);
-    j.end_object();
-    text << "\n";
-    write_text((dir / "report.json").string(), text.str());
+    write_command_report((dir / "report.json").string(), "sample", req.run_dir, cfg, seed, comm.size(), [&](JsonWriter& j) {
+      j.field("observation", obs.source);
+      j.key("x_o").value(std::span<const double>(obs.x_o.data(), static_cast<std::size_t>(obs.x_o.size())));
+      j.key("timings_seconds").begin_object();
+      j.field("setup", t_setup).field("sample", t_sample).field("write", MPI_Wtime() - t0);
+      j.field("total", MPI_Wtime() - t_start).end_object();
+      write_posterior(j, cfg, post);
+    });
   });
   log.info("done in " + format_seconds(MPI_Wtime() - t_start) + ": " + (fs::path(out) / "posterior_samples.csv").string());
 }

@@ -1,10 +1,13 @@
 #include "nsbi/inference/run_outputs.hpp"
 
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <sstream>
 
 #include "nsbi/core/error.hpp"
+#include "nsbi/version.hpp"
 
 namespace nsbi {
 
@@ -38,10 +41,31 @@ void write_text(const std::string& path, const std::string& text) {
   if (!f) throw IoError(path + ": write failed");
 }
 
+std::string shortest_decimal(double v) {
+  char b[32];
+  const auto r = std::to_chars(b, b + sizeof b, v);
+  return std::string(b, r.ptr);
+}
+
 std::string format_seconds(double s) {
   char b[32];
   std::snprintf(b, sizeof b, "%.2f s", s);
   return b;
+}
+
+void write_command_report(const std::string& path, const std::string& command, const std::string& run_dir,
+                          const RunConfig& cfg, std::uint64_t seed, int ranks,
+                          const std::function<void(JsonWriter&)>& body) {
+  std::ostringstream text;
+  JsonWriter j(text);
+  j.begin_object();
+  j.field("nsbi_version", kVersion).field("git", kGitHash).field("command", command).field("run_dir", run_dir);
+  j.field("task", cfg.task.name).field("method", cfg.inference.method).field("estimator", cfg.inference.estimator);
+  j.field("seed", seed).field("ranks", ranks);
+  body(j);
+  j.end_object();
+  text << "\n";
+  write_text(path, text.str());
 }
 
 void write_posterior(JsonWriter& j, const RunConfig& cfg, const PosteriorSamples& post) {

@@ -2,23 +2,18 @@
 
 #include <mpi.h>
 
-#include <charconv>
 #include <filesystem>
-#include <sstream>
 
 #include "nsbi/core/error.hpp"
 #include "nsbi/core/log.hpp"
 #include "nsbi/diagnostics/sbc.hpp"
-#include "nsbi/farm/run_simulations.hpp"
 #include "nsbi/inference/amortized_sampling.hpp"
+#include "nsbi/inference/check_simulations.hpp"
 #include "nsbi/inference/run_outputs.hpp"
 #include "nsbi/inference/trained_run.hpp"
 #include "nsbi/io/json_writer.hpp"
 #include "nsbi/io/npy.hpp"
 #include "nsbi/mpi/agreement.hpp"
-#include "nsbi/simulator/simulator_factory.hpp"
-#include "nsbi/simulator/task.hpp"
-#include "nsbi/version.hpp"
 
 namespace nsbi {
 
@@ -26,16 +21,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::string shortest(double v) {
-  char b[32];
-  const auto r = std::to_chars(b, b + sizeof b, v);
-  return std::string(b, r.ptr);
-}
-
 void write_coverage_csv(const std::string& path, const SbcSummary& s) {
   std::string text = "level,expected_coverage,tarp_coverage\n";
   for (Eigen::Index k = 0; k < s.levels.size(); ++k)
-    text += shortest(s.levels(k)) + "," + shortest(s.expected_coverage(k)) + "," + shortest(s.tarp_coverage(k)) + "\n";
+    text += shortest_decimal(s.levels(k)) + "," + shortest_decimal(s.expected_coverage(k)) + "," + shortest_decimal(s.tarp_coverage(k)) + "\n";
   write_text(path, text);
 }
 
@@ -55,10 +44,7 @@ void run_sbc(const SbcRequest& req, const mpi::Communicator& comm) {
   const TrainedRun run(req.run_dir, comm, log);
   const RunConfig& cfg = run.config();
   const Prior& prior = run.prior();
-  const std::unique_ptr<Simulator> simulator = mpi::agree(comm, [&] {
-    const Task* task = cfg.task.name.empty() ? nullptr : &find_task(cfg.task.name);
-    return make_simulator(cfg.simulator, task);
-  }, mpi::Failure::bad_input);
+  const std::unique_ptr<Simulator> simulator = make_run_simulator(cfg, comm);
   const std::string out = !req.out.empty() ? req.out : (fs::path(req.run_dir) / "sbc").string();
   mpi::agree_on_root(comm, [&] { prepare_command_dir(out, "--out", log); }, mpi::Failure::bad_input);
   const std::uint64_t seed = req.seed.value_or(cfg.seed);
@@ -72,14 +58,9 @@ void run_sbc(const SbcRequest& req, const mpi::Communicator& comm) {
   double t0 = MPI_Wtime();
   Eigen::MatrixXd theta;
   if (root) theta = prior.sample(seed, StreamId::sbc, 0, 0, n);
-  FarmOptions farm;
-  farm.sim = cfg.simulator;
-  farm.sim.on_failure = FailurePolicy::drop;
-  farm.seed = RandomStream(seed, StreamId::sbc, 3, 0).next_u64();
-  farm.progress = root;
-  farm.label = "sbc simulations";
-  SimulationBank bank = run_simulations(comm, *simulator, theta, {}, farm);
-  broadcast_bank(comm, bank);
+  const SimulationBank bank = simulate_dropping_failures(comm, *simulator, cfg, theta,
+                                                        RandomStream(seed, StreamId::sbc, 3, 0).next_u64(),
+                                                        "sbc simulations");
   const std::vector<std::size_t> valid = bank.valid_rows();
   const auto m = static_cast<Eigen::Index>(valid.size());
   const double t_simulate = MPI_Wtime() - t0;
@@ -156,17 +137,17 @@ void run_sbc(const SbcRequest& req, const mpi::Communicator& comm) {
   for (const auto& u : s.rank_tests) {
     pvalues.push_back(u.p_value);
     chi2.push_back(u.statistic);
-    ptext += (ptext.empty() ? "" : ", ") + shortest(u.p_value);
+    ptext += (ptext.empty() ? "" : ", ") + shortest_decimal(u.p_value);
   }
   log.info("sbc: " + std::to_string(k) + " tests; rank uniformity p-values (chi-square, " +
            std::to_string(s.rank_tests.front().bins) + " bins) [" + ptext + "]; max expected-coverage deviation " +
-           shortest(s.max_coverage_deviation) + ", TARP " + shortest(s.tarp_max_deviation));
+           shortest_decimal(s.max_coverage_deviation) + ", TARP " + shortest_decimal(s.tarp_max_deviation));
   if (!s.uniform)
-    log.warn("sbc: calibration fails: the ranks are not uniform (a p-value below " + shortest(s.alpha) + "/" +
+    log.warn("sbc: calibration fails: the ranks are not uniform (a p-value below " + shortest_decimal(s.alpha) + "/" +
              std::to_string(D) + ", Bonferroni); the posterior is mis-calibrated in those dimensions");
   if (s.max_coverage_deviation > tolerance || s.tarp_max_deviation > tolerance)
-    log.warn("sbc: calibration fails: coverage deviates from the diagonal by more than " + shortest(tolerance) +
-             " (expected coverage " + shortest(s.max_coverage_deviation) + ", TARP " + shortest(s.tarp_max_deviation) +
+    log.warn("sbc: calibration fails: coverage deviates from the diagonal by more than " + shortest_decimal(tolerance) +
+             " (expected coverage " + shortest_decimal(s.max_coverage_deviation) + ", TARP " + shortest_decimal(s.tarp_max_deviation) +
              "); below the diagonal means overconfident, above underconfident");
 
   if (root) {
@@ -174,29 +155,22 @@ void run_sbc(const SbcRequest& req, const mpi::Communicator& comm) {
     write_npy((dir / "ranks.npy").string(), r);
     write_npy((dir / "theta.npy").string(), th);
     write_coverage_csv((dir / "coverage.csv").string(), s);
-    std::ostringstream text;
-    JsonWriter j(text);
-    j.begin_object();
-    j.field("nsbi_version", kVersion).field("git", kGitHash).field("command", "sbc").field("run_dir", req.run_dir);
-    j.field("task", cfg.task.name).field("method", cfg.inference.method).field("estimator", cfg.inference.estimator);
-    j.field("seed", seed).field("ranks", comm.size());
-    j.field("tests", n).field("valid_tests", k).field("failed_simulations", bank.size() - valid.size());
-    j.key("simulations_by_status").begin_object();
-    for (int st = 0; st < kNumSimStatus; ++st) j.field(to_string(static_cast<SimStatus>(st)), counts[st]);
-    j.end_object();
-    j.field("incomplete_tests", m - k).field("samples_per_test", L).field("dim", D);
-    j.field("bins", s.rank_tests.front().bins);
-    j.key("rank_pvalues").value(std::span<const double>(pvalues));
-    j.key("rank_chi2").value(std::span<const double>(chi2));
-    j.field("alpha", s.alpha).field("uniform", s.uniform);
-    j.field("max_coverage_deviation", s.max_coverage_deviation).field("tarp_max_deviation", s.tarp_max_deviation);
-    j.field("coverage_tolerance", tolerance).field("calibrated", calibrated);
-    j.key("timings_seconds").begin_object();
-    j.field("simulate", t_simulate).field("sample", t_sample).end_object();
-    j.field("seconds", MPI_Wtime() - t_start);
-    j.end_object();
-    text << "\n";
-    write_text((dir / "sbc.json").string(), text.str());
+    write_command_report((dir / "sbc.json").string(), "sbc", req.run_dir, cfg, seed, comm.size(), [&](JsonWriter& j) {
+      j.field("tests", n).field("valid_tests", k).field("failed_simulations", bank.size() - valid.size());
+      j.key("simulations_by_status").begin_object();
+      for (int st = 0; st < kNumSimStatus; ++st) j.field(to_string(static_cast<SimStatus>(st)), counts[st]);
+      j.end_object();
+      j.field("incomplete_tests", m - k).field("samples_per_test", L).field("dim", D);
+      j.field("bins", s.rank_tests.front().bins);
+      j.key("rank_pvalues").value(std::span<const double>(pvalues));
+      j.key("rank_chi2").value(std::span<const double>(chi2));
+      j.field("alpha", s.alpha).field("uniform", s.uniform);
+      j.field("max_coverage_deviation", s.max_coverage_deviation).field("tarp_max_deviation", s.tarp_max_deviation);
+      j.field("coverage_tolerance", tolerance).field("calibrated", calibrated);
+      j.key("timings_seconds").begin_object();
+      j.field("simulate", t_simulate).field("sample", t_sample).end_object();
+      j.field("seconds", MPI_Wtime() - t_start);
+    });
   }
   log.info("done in " + format_seconds(MPI_Wtime() - t_start) + ": " + (fs::path(out) / "sbc.json").string());
 }

@@ -20,17 +20,24 @@ void check_amortized(const RunConfig& config, const std::string& source) {
             "nre_a, nre_b)"));
 }
 
+RunConfig load_run_dir_config(const std::string& run_dir) {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (!fs::is_directory(run_dir, ec))
+    throw IoError(make_message(run_dir, "run directory", "a directory written by `nsbi run`", "no such directory"));
+  const std::string path = (fs::path(run_dir) / "config.toml").string();
+  if (!fs::exists(path, ec))
+    throw IoError(make_message(run_dir, "run directory", "one holding config.toml (written by `nsbi run`)", "none"));
+  return load_run_config(path);
+}
+
 TrainedRun::TrainedRun(const std::string& run_dir, const mpi::Communicator& comm, Log& log) : dir_(run_dir) {
   namespace fs = std::filesystem;
   const fs::path dir = run_dir;
   const std::string config_path = (dir / "config.toml").string(), state_path = (dir / "estimator.bin").string();
   mpi::agree(comm, [&] {
     std::error_code ec;
-    if (!fs::is_directory(dir, ec))
-      throw IoError(make_message(run_dir, "run directory", "a directory written by `nsbi run`", "no such directory"));
-    if (!fs::exists(config_path, ec))
-      throw IoError(make_message(run_dir, "run directory", "one holding config.toml (written by `nsbi run`)", "none"));
-    config_ = load_run_config(config_path);
+    config_ = load_run_dir_config(run_dir);
     check_amortized(config_, config_path);
     if (!fs::exists(state_path, ec))
       throw IoError(make_message(run_dir, "run directory",

@@ -96,6 +96,8 @@ expect sbc_zero_tests "--tests" "≥ 1" "got 0" -- sbc trained --tests 0
 expect sbc_zero_samples "--samples" "≥ 1" "got 0" -- sbc trained --tests 10 --samples 0
 expect sbc_no_estimator "no_estimator" "estimator.bin" -- sbc no_estimator --tests 10
 expect sbc_sequential "inference.rounds" "not amortized" -- sbc sequential --tests 10
+expect ppc_too_many "-n" "at most 100" "got 500" -- ppc trained -n 500
+expect ppc_no_run "no_such_run" "run directory" -- ppc no_such_run
 
 
 [[ $fail -eq 0 ]] && echo "all bad-input cases give one clear line and exit code 2"

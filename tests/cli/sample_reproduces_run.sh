@@ -4,13 +4,9 @@
 # the run's seed gives the run's posterior_samples bytes, and at another observation the same
 # bytes at every NP.
 set -euo pipefail
-nsbi=$1 mpiexec=$2 work=$3
-shift 3
-here=$(cd "$(dirname "$0")" && pwd)
-rm -rf "$work"; mkdir -p "$work"; cd "$work"
+source "$(dirname "$0")/amortized_common.sh"
 printf 'x_1,x_2\n0.1,0.2\n' > own.csv      # tiny_run.toml's observation.values
 printf 'x_1,x_2\n-0.3,0.05\n' > other.csv
-run_np() { local np=$1; shift; if [[ $np == 1 ]]; then "$nsbi" "$@"; else "$mpiexec" -np "$np" --oversubscribe "$nsbi" "$@"; fi; }
 check() {
   local name=$1; shift
   "$nsbi" run "$here/tiny_run.toml" --set output.dir="$work/$name" "$@" 2> "$name.log" || { cat "$name.log"; exit 1; }

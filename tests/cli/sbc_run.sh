@@ -4,11 +4,7 @@
 # [0, 1] at ascending levels), and ranks.npy, theta.npy and coverage.csv are the same bytes at
 # every NP (sbc.json too, apart from its timings and rank count).
 set -euo pipefail
-nsbi=$1 mpiexec=$2 work=$3
-shift 3
-here=$(cd "$(dirname "$0")" && pwd)
-rm -rf "$work"; mkdir -p "$work"; cd "$work"
-run_np() { local np=$1; shift; if [[ $np == 1 ]]; then "$nsbi" "$@"; else "$mpiexec" -np "$np" --oversubscribe "$nsbi" "$@"; fi; }
+source "$(dirname "$0")/amortized_common.sh"
 "$nsbi" run "$here/tiny_run.toml" --set output.dir="$work/run" 2> run.log || { cat run.log; exit 1; }
 first=""
 for np in "$@"; do

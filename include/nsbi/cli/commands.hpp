@@ -14,5 +14,7 @@ void add_bench_command(CLI::App& app);
 void add_sample_command(CLI::App& app);
 /// `nsbi sbc RUN_DIR --tests T [--samples L] [--out DIR] [--seed S]`
 void add_sbc_command(CLI::App& app);
+/// `nsbi ppc RUN_DIR [-n N] [--out DIR] [--seed S]`
+void add_ppc_command(CLI::App& app);
 
 }  // namespace nsbi::cli

@@ -43,6 +43,10 @@ class TrainedRun {
   std::unique_ptr<InferenceMethod> method_;
 };
 
+/// RUN_DIR/config.toml, the resolved configuration of a finished run; IoError naming RUN_DIR when
+/// it is not a directory or holds no config.toml, the loader's errors otherwise.
+RunConfig load_run_dir_config(const std::string& run_dir);
+
 /// Throws ConfigError unless `config`'s final posterior is amortized (see above); `source`
 /// names the configuration file in the message.
 void check_amortized(const RunConfig& config, const std::string& source);
