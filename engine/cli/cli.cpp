@@ -31,6 +31,9 @@ int main(int argc, char** argv) {
   add_tasks_command(app);
   add_bench_command(app);
   add_c2st_command(app);
+  add_sample_command(app);
+  add_sbc_command(app);
+  add_ppc_command(app);
 
   int code = 0;
   std::string message;

@@ -25,6 +25,7 @@ PosteriorSamples DirectPosterior::sample(const Eigen::VectorXd& x, const Posteri
   r.max_draws = o.max_draws;
   r.seed = o.seed;
   r.round = o.round;
+  r.block = o.block;
   r.unconstrained = unconstrained_;
   return sample_posterior(q_, x, prior_, r, comm);
 }

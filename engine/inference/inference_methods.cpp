@@ -177,4 +177,27 @@ const MethodInfo& find_method(const std::string& name) {
   throw ConfigError(make_message("inference.method", "method", "one of " + known, "\"" + name + "\""));
 }
 
+void InferenceMethod::restore(const TrainedState& state) {
+  throw ConfigError(make_message("inference.method", "a method whose trained posterior can be saved and loaded",
+                                 "one of npe, snpe_b, snpe_c, tsnpe, nle, snle, nre_a, nre_b, snre_b, carl",
+                                 "\"" + state.method + "\""));
+}
+
+void check_trained_state(const TrainedState& state, const RunConfig& config, std::size_t estimators) {
+  if (state.method != config.inference.method)
+    throw CheckpointError(make_message("estimator.bin", "method", "\"" + config.inference.method + "\" (the run's config.toml)",
+                                       "\"" + state.method + "\""));
+  if (state.estimators.size() != estimators)
+    throw CheckpointError(make_message("estimator.bin", "estimators", std::to_string(estimators),
+                                       std::to_string(state.estimators.size())));
+}
+
+void restore_weights(Eigen::VectorXf& parameters, const Eigen::VectorXf& weights, const std::string& what) {
+  if (parameters.size() != weights.size())
+    throw CheckpointError(make_message("estimator.bin", what + " weights",
+                                       std::to_string(parameters.size()) + " (the architecture of the run's config.toml)",
+                                       std::to_string(weights.size())));
+  parameters = weights;
+}
+
 }  // namespace nsbi

@@ -14,38 +14,42 @@ LikelihoodEstimation::LikelihoodEstimation(const MethodContext& context, bool se
 
 LikelihoodEstimation::~LikelihoodEstimation() = default;
 
+void LikelihoodEstimation::build(const nn::Standardizer& x_std, const nn::Standardizer& theta_std) {
+  const RunConfig& cfg = ctx_.config;
+  x_std_ = x_std;
+  theta_std_ = theta_std;
+  const nn::DensityEstimatorSpec spec = density_estimator_spec(cfg);
+  estimator_ = nn::make_density_estimator(spec, x_std.dim(), theta_std.dim(), cfg.seed, x_std, theta_std);
+  const Prior& prior = ctx_.prior;
+  nn::ConditionalDensityEstimator<float>* q = estimator_.get();
+  // log π(θ | x) = log q(x | θ) + log p(θ), batched: the flow runs once per call on all columns.
+  PotentialPosterior::PotentialAt at = [q, &prior](const Eigen::VectorXd& x_at) -> mcmc::LogDensity {
+    struct Buffers {
+      nn::Mat<float> y, c;
+      nn::Vec<float> lp;
+    };
+    auto buf = std::make_shared<Buffers>();
+    const nn::Vec<float> xf = x_at.cast<float>();
+    return [q, &prior, buf, xf](const Eigen::Ref<const Eigen::MatrixXd>& th, Eigen::Ref<Eigen::VectorXd> out) {
+      const Eigen::Index n = th.cols();
+      buf->c = th.cast<float>();
+      buf->y = xf.replicate(1, n);
+      buf->lp.resize(n);
+      q->evaluate(buf->y, buf->c, buf->lp);
+      out = buf->lp.cast<double>() + prior.log_prob(th);
+    };
+  };
+  posterior_ = std::make_unique<PotentialPosterior>(prior, std::move(at), mcmc_options(cfg),
+                                                    "the likelihood flow's posterior");
+}
+
 RoundTraining LikelihoodEstimation::train(const SimulationBank& bank, std::uint32_t round) {
   const RunConfig& cfg = ctx_.config;
   const double t0 = MPI_Wtime();
   const BankPairs pairs = valid_pairs(bank);
   const Eigen::MatrixXd &theta = pairs.theta, &x = pairs.x;
 
-  if (!estimator_) {
-    const nn::DensityEstimatorSpec spec = density_estimator_spec(cfg);
-    estimator_ = nn::make_density_estimator(spec, static_cast<int>(x.rows()), static_cast<int>(theta.rows()), cfg.seed,
-                                            nn::Standardizer::fit(x), nn::Standardizer::fit(theta));
-    const Prior& prior = ctx_.prior;
-    nn::ConditionalDensityEstimator<float>* q = estimator_.get();
-    // log π(θ | x) = log q(x | θ) + log p(θ), batched: the flow runs once per call on all columns.
-    PotentialPosterior::PotentialAt at = [q, &prior](const Eigen::VectorXd& x_at) -> mcmc::LogDensity {
-      struct Buffers {
-        nn::Mat<float> y, c;
-        nn::Vec<float> lp;
-      };
-      auto buf = std::make_shared<Buffers>();
-      const nn::Vec<float> xf = x_at.cast<float>();
-      return [q, &prior, buf, xf](const Eigen::Ref<const Eigen::MatrixXd>& th, Eigen::Ref<Eigen::VectorXd> out) {
-        const Eigen::Index n = th.cols();
-        buf->c = th.cast<float>();
-        buf->y = xf.replicate(1, n);
-        buf->lp.resize(n);
-        q->evaluate(buf->y, buf->c, buf->lp);
-        out = buf->lp.cast<double>() + prior.log_prob(th);
-      };
-    };
-    posterior_ = std::make_unique<PotentialPosterior>(prior, std::move(at), mcmc_options(cfg),
-                                                      "the likelihood flow's posterior");
-  }
+  if (!estimator_) build(nn::Standardizer::fit(x), nn::Standardizer::fit(theta));
 
   const nn::Mat<float> y = x.cast<float>(), c = theta.cast<float>();
   std::vector<std::int64_t> train_idx, val_idx;
@@ -72,6 +76,16 @@ double LikelihoodEstimation::next_proposal(std::uint32_t next) {
 
 Eigen::MatrixXd LikelihoodEstimation::weights() const {
   return estimator_->parameters().values().cast<double>();
+}
+
+std::optional<TrainedState> LikelihoodEstimation::trained_state() const {
+  return TrainedState{ctx_.config.inference.method, {{x_std_, theta_std_, estimator_->parameters().values()}}};
+}
+
+void LikelihoodEstimation::restore(const TrainedState& state) {
+  check_trained_state(state, ctx_.config, 1);
+  build(state.estimators[0].first, state.estimators[0].second);
+  restore_weights(estimator_->parameters().values(), state.estimators[0].weights, "likelihood flow");
 }
 
 }  // namespace nsbi

@@ -12,6 +12,10 @@
 
 namespace nsbi {
 
+TrainedState classifier_state(const std::string& method, const nn::RatioClassifier<float>& classifier) {
+  return TrainedState{method, {{classifier.theta_standardizer(), classifier.x_standardizer(), classifier.parameters().values()}}};
+}
+
 PotentialPosterior::PotentialAt ratio_potential(nn::RatioClassifier<float>& classifier, const Prior& prior) {
   nn::RatioClassifier<float>* d = &classifier;
   return [d, &prior](const Eigen::VectorXd& x_at) -> mcmc::LogDensity {
@@ -30,10 +34,38 @@ PotentialPosterior::PotentialAt ratio_potential(nn::RatioClassifier<float>& clas
   };
 }
 
+namespace {
+
+/// The configuration's classifier with these z-scorings, and its MCMC posterior described as `what`.
+void build_classifier(const MethodContext& ctx, const nn::Standardizer& theta_std, const nn::Standardizer& x_std,
+                      const std::string& what, std::unique_ptr<nn::RatioClassifier<float>>& classifier,
+                      std::unique_ptr<PotentialPosterior>& posterior) {
+  const RunConfig& cfg = ctx.config;
+  classifier = nn::make_ratio_classifier(cfg.inference.estimator, theta_std.dim(), x_std.dim(),
+                                         cfg.estimator.hidden_features, cfg.seed, theta_std, x_std);
+  posterior = std::make_unique<PotentialPosterior>(ctx.prior, ratio_potential(*classifier, ctx.prior),
+                                                   mcmc_options(cfg), what);
+}
+
+/// restore() of a one-classifier method.
+template <class Build>
+void restore_classifier(const TrainedState& state, const RunConfig& config, Build&& build,
+                        const std::unique_ptr<nn::RatioClassifier<float>>& classifier) {
+  check_trained_state(state, config, 1);
+  build(state.estimators[0].first, state.estimators[0].second);
+  restore_weights(classifier->parameters().values(), state.estimators[0].weights, "ratio classifier");
+}
+
+}  // namespace
+
 RatioEstimation::RatioEstimation(const MethodContext& context, RatioLossKind loss, bool sequential)
     : ctx_(context), loss_(loss), sequential_(sequential), proposal_(std::make_unique<PriorProposal>(context.prior)) {}
 
 RatioEstimation::~RatioEstimation() = default;
+
+void RatioEstimation::build(const nn::Standardizer& theta_std, const nn::Standardizer& x_std) {
+  build_classifier(ctx_, theta_std, x_std, "the ratio classifier's posterior", classifier_, posterior_);
+}
 
 RoundTraining RatioEstimation::train(const SimulationBank& bank, std::uint32_t round) {
   const RunConfig& cfg = ctx_.config;
@@ -41,15 +73,7 @@ RoundTraining RatioEstimation::train(const SimulationBank& bank, std::uint32_t r
   const BankPairs pairs = valid_pairs(bank);
   const Eigen::MatrixXd &theta = pairs.theta, &x = pairs.x;
 
-  if (!classifier_) {
-    classifier_ = nn::make_ratio_classifier(cfg.inference.estimator, static_cast<int>(theta.rows()),
-                                            static_cast<int>(x.rows()), cfg.estimator.hidden_features, cfg.seed,
-                                            nn::Standardizer::fit(theta), nn::Standardizer::fit(x));
-    const Prior& prior = ctx_.prior;
-    PotentialPosterior::PotentialAt at = ratio_potential(*classifier_, prior);
-    posterior_ = std::make_unique<PotentialPosterior>(prior, std::move(at), mcmc_options(cfg),
-                                                      "the ratio classifier's posterior");
-  }
+  if (!classifier_) build(nn::Standardizer::fit(theta), nn::Standardizer::fit(x));
 
   const nn::Mat<float> th = theta.cast<float>(), xs = x.cast<float>();
   std::vector<std::int64_t> train_idx, val_idx;
@@ -126,6 +150,10 @@ Carl::Carl(const MethodContext& context)
 
 Carl::~Carl() = default;
 
+void Carl::build(const nn::Standardizer& theta_std, const nn::Standardizer& x_std) {
+  build_classifier(ctx_, theta_std, x_std, "the CARL classifier's posterior", classifier_, posterior_);
+}
+
 RoundTraining Carl::train(const SimulationBank& bank, std::uint32_t round) {
   RoundTraining out;
   if (round == 0) {
@@ -146,11 +174,7 @@ RoundTraining Carl::train(const SimulationBank& bank, std::uint32_t round) {
   if (!classifier_) {
     Eigen::MatrixXd both(x0.rows(), 2 * M);
     both << x0, x1;
-    classifier_ = nn::make_ratio_classifier(cfg.inference.estimator, static_cast<int>(theta0.rows()),
-                                            static_cast<int>(x0.rows()), cfg.estimator.hidden_features, cfg.seed,
-                                            nn::Standardizer::fit(theta0), nn::Standardizer::fit(both));
-    posterior_ = std::make_unique<PotentialPosterior>(ctx_.prior, ratio_potential(*classifier_, ctx_.prior),
-                                                      mcmc_options(cfg), "the CARL classifier's posterior");
+    build(nn::Standardizer::fit(theta0), nn::Standardizer::fit(both));
   }
   const nn::Mat<float> th = theta0.cast<float>(), xs = x0.cast<float>(), xr = x1.cast<float>();
   std::vector<std::int64_t> train_idx, val_idx;
@@ -174,5 +198,19 @@ double Carl::next_proposal(std::uint32_t next) {
 }
 
 Eigen::MatrixXd Carl::weights() const { return classifier_->parameters().values().cast<double>(); }
+
+std::optional<TrainedState> RatioEstimation::trained_state() const {
+  return classifier_state(ctx_.config.inference.method, *classifier_);
+}
+
+void RatioEstimation::restore(const TrainedState& state) {
+  restore_classifier(state, ctx_.config, [this](const auto& a, const auto& b) { build(a, b); }, classifier_);
+}
+
+std::optional<TrainedState> Carl::trained_state() const { return classifier_state(ctx_.config.inference.method, *classifier_); }
+
+void Carl::restore(const TrainedState& state) {
+  restore_classifier(state, ctx_.config, [this](const auto& a, const auto& b) { build(a, b); }, classifier_);
+}
 
 }  // namespace nsbi

@@ -17,6 +17,7 @@
 #include "nsbi/farm/simulation_journal.hpp"
 #include "nsbi/inference/inference_method.hpp"
 #include "nsbi/inference/output_dir.hpp"
+#include "nsbi/inference/run_outputs.hpp"
 #include "nsbi/io/csv.hpp"
 #include "nsbi/io/json_writer.hpp"
 #include "nsbi/io/npy.hpp"
@@ -43,13 +44,6 @@ struct RoundRecord {
   double proposal_acceptance = 1.0;
   double next_proposal_measure = std::numeric_limits<double>::quiet_NaN();
 };
-
-void write_text(const fs::path& path, const std::string& text) {
-  std::ofstream f(path);
-  if (!f) throw IoError(path.string() + ": cannot open for writing");
-  f << text;
-  if (!f) throw IoError(path.string() + ": write failed");
-}
 
 void write_bank(const fs::path& dir, const SimulationBank& bank) {
   write_npy((dir / "theta.npy").string(), bank.theta);
@@ -83,25 +77,6 @@ void write_training(JsonWriter& j, const train::TrainingResult& tr, const std::v
 void write_status_counts(JsonWriter& j, const std::array<std::size_t, kNumSimStatus>& counts) {
   j.key("by_status").begin_object();
   for (int s = 0; s < kNumSimStatus; ++s) j.field(to_string(static_cast<SimStatus>(s)), counts[s]);
-  j.end_object();
-}
-
-void write_mcmc(JsonWriter& j, const RunConfig& cfg, const mcmc::McmcResult& m) {
-  j.key("mcmc").begin_object();
-  j.field("sampler", cfg.mcmc.sampler).field("init", cfg.mcmc.init).field("chains", m.chains);
-  j.field("warmup", cfg.mcmc.warmup).field("thin", cfg.mcmc.thin).field("group_size", cfg.mcmc.group_size);
-  j.field("draws_per_chain", m.draws_per_chain);
-  j.key("rhat").value(std::span<const double>(m.rhat));
-  j.key("ess_bulk").value(std::span<const double>(m.ess_bulk));
-  j.key("ess_tail").value(std::span<const double>(m.ess_tail));
-  j.field("max_rhat", m.max_rhat).field("min_ess_bulk", m.min_ess_bulk).field("min_ess_tail", m.min_ess_tail);
-  if (cfg.mcmc.sampler == "mh") j.field("acceptance", m.acceptance);
-  if (cfg.mcmc.sampler == "slice") j.field("expansions_per_update", m.expansions_per_update);
-  j.field("evaluations", m.evaluations).field("evaluations_per_step", m.evaluations_per_step);
-  if (std::isfinite(m.log_normalizer)) j.field("log_normalizer", m.log_normalizer).field("init_ess", m.init_ess);
-  j.key("seconds_rank0").begin_object();
-  j.field("total", m.seconds).field("potential", m.density_seconds).field("sampler", m.seconds - m.density_seconds);
-  j.field("initialisation", m.init_seconds).end_object();
   j.end_object();
 }
 
@@ -152,14 +127,10 @@ void write_report(const fs::path& path, const RunConfig& cfg, int ranks, const S
     j.end_object();
   }
   j.end_array();
-  j.key("posterior").begin_object();
-  j.field("samples", post.theta.cols()).field("draws", post.draws);
-  j.field("acceptance", post.acceptance).field("truncated", post.truncated);
-  if (post.mcmc) write_mcmc(j, cfg, *post.mcmc);
-  j.end_object();
+  write_posterior(j, cfg, post);
   j.end_object();
   out << "\n";
-  write_text(path, out.str());
+  write_text(path.string(), out.str());
 }
 
 std::string counts_text(const std::array<std::size_t, kNumSimStatus>& counts) {
@@ -167,12 +138,6 @@ std::string counts_text(const std::array<std::size_t, kNumSimStatus>& counts) {
   for (int s = 1; s < kNumSimStatus; ++s)
     if (counts[s]) failures += " " + std::string(to_string(static_cast<SimStatus>(s))) + "=" + std::to_string(counts[s]);
   return std::to_string(counts[0]) + " ok" + (failures.empty() ? "" : "," + failures);
-}
-
-std::string format_seconds(double s) {
-  char b[32];
-  std::snprintf(b, sizeof b, "%.2f s", s);
-  return b;
 }
 
 }  // namespace
@@ -337,24 +302,7 @@ RunSummary run_inference_impl(const RunConfig& cfg, const mpi::Communicator& com
   t.sample = MPI_Wtime() - t0;
   log.info("sampled " + std::to_string(post.theta.cols()) + " from " + std::to_string(post.draws) + " draws in " +
            format_seconds(t.sample) + " (acceptance " + std::to_string(post.acceptance) + ")");
-  if (post.mcmc) {
-    const mcmc::McmcResult& m = *post.mcmc;
-    log.info("mcmc: " + std::to_string(m.chains) + " " + cfg.mcmc.sampler + " chains × " +
-             std::to_string(m.draws_per_chain) + " draws, max R̂ " + std::to_string(m.max_rhat) + ", min bulk ESS " +
-             std::to_string(m.min_ess_bulk) + ", min tail ESS " + std::to_string(m.min_ess_tail) + "; " +
-             format_seconds(m.density_seconds) + " of " + format_seconds(m.seconds) + " in the potential");
-    const int groups = (cfg.mcmc.chains + cfg.mcmc.group_size - 1) / cfg.mcmc.group_size;
-    if (groups < comm.size())
-      log.warn("mcmc: " + std::to_string(groups) + " chain group(s) of mcmc.group_size = " +
-               std::to_string(cfg.mcmc.group_size) + " for " + std::to_string(comm.size()) + " ranks: " +
-               std::to_string(comm.size() - groups) + " rank(s) sat idle; lower mcmc.group_size or raise mcmc.chains");
-    if (m.max_rhat > 1.01)
-      log.warn("mcmc: R̂ = " + std::to_string(m.max_rhat) +
-               " > 1.01: the chains have not mixed; more mcmc.warmup or mcmc.thin, or another mcmc.sampler");
-  } else if (post.acceptance < cfg.posterior.min_acceptance_warning)
-    log.warn("only " + std::to_string(post.acceptance) +
-             " of the posterior draws fall inside the prior's support; the estimator leaks mass outside it "
-             "(more simulations or a sequential method usually help)");
+  log_posterior_diagnostics(log, cfg, post, comm.size());
   if (post.truncated)
     log.warn("posterior.max_sampling_draws reached: " + std::to_string(post.theta.cols()) + " of " +
              std::to_string(cfg.posterior.samples) + " samples written");
@@ -366,6 +314,8 @@ RunSummary run_inference_impl(const RunConfig& cfg, const mpi::Communicator& com
     write_npy((dir / "posterior_samples.npy").string(), post.theta);
     // The trained weights (float32 values, stored exactly as float64) for reproducibility checks.
     write_npy((dir / "estimator_weights.npy").string(), method->weights());
+    // What `nsbi sample` and `nsbi sbc` rebuild the posterior from, with config.toml.
+    if (const auto state = method->trained_state()) write_trained_state((dir / "estimator.bin").string(), *state);
     t.write = MPI_Wtime() - t0;
     t.total = MPI_Wtime() - t_start;
     write_report(dir / "report.json", cfg, comm.size(), bank, rounds, post, t);

@@ -88,6 +88,21 @@ std::uint64_t member_seed(std::uint64_t seed, std::size_t k) {
 
 }  // namespace
 
+void SequentialNpe::build(const nn::Standardizer& y_std, const nn::Standardizer& c_std) {
+  const RunConfig& cfg = ctx_.config;
+  y_std_ = y_std;
+  c_std_ = c_std;
+  const nn::DensityEstimatorSpec spec = density_estimator_spec(cfg);
+  std::vector<nn::ConditionalDensityEstimator<float>*> members;
+  for (int k = 0; k < cfg.estimator.ensemble; ++k) {
+    // The same data and validation split for every member.
+    estimators_.push_back(
+        nn::make_density_estimator(spec, y_std.dim(), c_std.dim(), member_seed(cfg.seed, k), y_std, c_std));
+    members.push_back(estimators_.back().get());
+  }
+  posterior_ = std::make_unique<DirectPosterior>(members, ctx_.prior, cfg.inference.unconstrained);
+}
+
 SequentialNpe::SequentialNpe(const MethodContext& context, NpeVariant variant)
     : ctx_(context), variant_(variant), proposal_(std::make_unique<PriorProposal>(context.prior)) {}
 
@@ -109,19 +124,8 @@ RoundTraining SequentialNpe::train(const SimulationBank& bank, std::uint32_t rou
                                       "θ on or outside the support boundary"));
 
   const std::uint64_t seed = cfg.seed;
-  if (estimators_.empty()) {
-    // Round 0: the estimators and their z-scoring, fitted on round 0's pairs.
-    const nn::Standardizer y_std = nn::Standardizer::fit(target), c_std = nn::Standardizer::fit(x);
-    const nn::DensityEstimatorSpec spec = density_estimator_spec(cfg);
-    std::vector<nn::ConditionalDensityEstimator<float>*> members;
-    for (int k = 0; k < cfg.estimator.ensemble; ++k) {
-      // The same data and validation split for every member.
-      estimators_.push_back(nn::make_density_estimator(spec, static_cast<int>(target.rows()),
-                                                       static_cast<int>(x.rows()), member_seed(seed, k), y_std, c_std));
-      members.push_back(estimators_.back().get());
-    }
-    posterior_ = std::make_unique<DirectPosterior>(members, prior, cfg.inference.unconstrained);
-  }
+  // Round 0: the estimators and their z-scoring, fitted on round 0's pairs.
+  if (estimators_.empty()) build(nn::Standardizer::fit(target), nn::Standardizer::fit(x));
 
   const nn::Mat<float> y = target.cast<float>(), c = x.cast<float>();
   std::vector<std::int64_t> train_idx, val_idx;
@@ -248,6 +252,22 @@ Eigen::MatrixXd SequentialNpe::weights() const {
   for (std::size_t k = 0; k < estimators_.size(); ++k)
     w.col(static_cast<Eigen::Index>(k)) = estimators_[k]->parameters().values().cast<double>();
   return w;
+}
+
+std::optional<TrainedState> SequentialNpe::trained_state() const {
+  TrainedState s;
+  s.method = ctx_.config.inference.method;
+  for (const auto& e : estimators_) s.estimators.push_back({y_std_, c_std_, e->parameters().values()});
+  return s;
+}
+
+void SequentialNpe::restore(const TrainedState& state) {
+  check_trained_state(state, ctx_.config, static_cast<std::size_t>(ctx_.config.estimator.ensemble));
+  const TrainedEstimator& first = state.estimators.front();
+  build(first.first, first.second);
+  for (std::size_t k = 0; k < estimators_.size(); ++k)
+    restore_weights(estimators_[k]->parameters().values(), state.estimators[k].weights,
+                    "ensemble member " + std::to_string(k + 1));
 }
 
 }  // namespace nsbi

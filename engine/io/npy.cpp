@@ -157,6 +157,12 @@ void write_npy(const std::string& path, const Eigen::Ref<const Eigen::MatrixXd>&
   }
 }
 
+void write_npy(const std::string& path, const Eigen::Ref<const Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic>>& rows) {
+  const std::int64_t shape[2] = {rows.cols(), rows.rows()};
+  const Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> packed = rows;
+  write_file(path, "<i8", shape, packed.data(), static_cast<std::size_t>(packed.size()) * sizeof(std::int64_t));
+}
+
 void write_npy(const std::string& path, std::span<const std::uint8_t> values) {
   const std::int64_t shape[1] = {static_cast<std::int64_t>(values.size())};
   write_file(path, "|u1", shape, values.data(), values.size());

@@ -83,5 +83,29 @@ expect missing_executable "/no/such/program" -- run good.toml --set simulator.ki
 
 expect missing_config "no_config.toml" -- run no_config.toml
 
+# nsbi sample / nsbi sbc on a trained run (issue 12): one tiny run, then each bad input.
+"$nsbi" run good.toml --set output.dir="$work/trained" > /dev/null 2>&1 || { echo "FAIL: the tiny run for sample/sbc"; fail=1; }
+printf 'x_1,x_2\n0.1,0.2\n' > obs2.csv
+mkdir -p no_estimator && cp "$work/trained/config.toml" no_estimator/
+expect sample_no_estimator "no_estimator" "estimator.bin" "method \"npe\"" -- sample no_estimator --observation obs2.csv -n 10
+expect sample_no_run "no_such_run" "run directory" -- sample no_such_run --observation obs2.csv -n 10
+expect sample_obs_dim "obs3.csv" "2 values" "got 3" -- sample trained --observation obs3.csv -n 10
+expect sample_missing_obs "does_not_exist.csv" -- sample trained --observation does_not_exist.csv -n 10
+printf 'x_1,x_2\n0.1,abc\n' > unparseable.csv
+expect sample_unparseable_obs "unparseable.csv" "a number" "abc" -- sample trained --observation unparseable.csv -n 10
+expect sample_zero_n "-n" "≥ 1" "got 0" -- sample trained --observation obs2.csv -n 0
+mkdir -p corrupt && cp "$work/trained/config.toml" corrupt/ && head -c 64 "$work/trained/estimator.bin" > corrupt/estimator.bin
+expect sample_corrupt_estimator "corrupt/estimator.bin" "checksum" -- sample corrupt --observation obs2.csv -n 10
+mkdir -p sequential && sed 's/^rounds = 1$/rounds = 3/; s/^method = "npe"$/method = "snpe_c"/' "$work/trained/config.toml" > sequential/config.toml
+cp "$work/trained/estimator.bin" sequential/
+expect sample_sequential "inference.rounds" "not amortized" "snpe_c" -- sample sequential --observation obs2.csv -n 10
+expect sbc_zero_tests "--tests" "≥ 1" "got 0" -- sbc trained --tests 0
+expect sbc_zero_samples "--samples" "≥ 1" "got 0" -- sbc trained --tests 10 --samples 0
+expect sbc_no_estimator "no_estimator" "estimator.bin" -- sbc no_estimator --tests 10
+expect sbc_sequential "inference.rounds" "not amortized" -- sbc sequential --tests 10
+expect ppc_too_many "-n" "at most 100" "got 500" -- ppc trained -n 500
+expect ppc_no_run "no_such_run" "run directory" -- ppc no_such_run
+
+
 [[ $fail -eq 0 ]] && echo "all bad-input cases give one clear line and exit code 2"
 exit $fail

@@ -10,5 +10,11 @@ void add_run_command(CLI::App& app);
 void add_tasks_command(CLI::App& app);
 /// `nsbi bench train --data pairs.csv --theta-dim D --epochs E ...`
 void add_bench_command(CLI::App& app);
+/// `nsbi sample RUN_DIR --observation FILE -n N [--out DIR] [--seed S]`
+void add_sample_command(CLI::App& app);
+/// `nsbi sbc RUN_DIR --tests T [--samples L] [--out DIR] [--seed S]`
+void add_sbc_command(CLI::App& app);
+/// `nsbi ppc RUN_DIR [-n N] [--out DIR] [--seed S]`
+void add_ppc_command(CLI::App& app);
 
 }  // namespace nsbi::cli

@@ -30,6 +30,8 @@ enum class StreamId : std::uint32_t {
   atoms = 11,          // contrasting atoms of a minibatch (index = key of (epoch, step))
   truncation = 12,     // draws that locate a truncated proposal's region
   mcmc_init = 13,      // MCMC initial positions: SIR candidates and their resampling, prior draws
+  sbc = 14,            // SBC: round 0 θ of test i, 1 test i's posterior seed, 2 TARP reference of test i, 3 the simulation seed
+  ppc = 15,            // posterior predictive check: the simulation seed
 };
 
 class RandomStream {

@@ -17,6 +17,7 @@
 #include "nsbi/farm/simulation_bank.hpp"
 #include "nsbi/inference/posterior.hpp"
 #include "nsbi/inference/proposal.hpp"
+#include "nsbi/inference/trained_state.hpp"
 #include "nsbi/mpi/communicator.hpp"
 #include "nsbi/train/trainer.hpp"
 
@@ -54,7 +55,21 @@ class InferenceMethod {
   virtual double next_proposal(std::uint32_t next) = 0;
   /// The trained weights, one column per estimator (float32 values stored as float64).
   virtual Eigen::MatrixXd weights() const = 0;
+  /// What rebuilds posterior() without the bank (the run's estimator.bin); nullopt for a method
+  /// whose posterior needs more than its estimators (SNPE-A: its correction by the proposals).
+  virtual std::optional<TrainedState> trained_state() const { return std::nullopt; }
+  /// In place of train(): rebuilds the estimators and posterior() from trained_state() of a run
+  /// with the same configuration. CheckpointError when the state does not fit the configuration;
+  /// ConfigError for a method without a trained state.
+  virtual void restore(const TrainedState& state);
 };
+
+/// The checks every restore() makes before it builds: `state` comes from this configuration's
+/// method and holds `estimators` estimators. CheckpointError otherwise.
+void check_trained_state(const TrainedState& state, const RunConfig& config, std::size_t estimators);
+/// Copies a restored estimator's weights into its parameters; CheckpointError when their
+/// number differs (the configuration's architecture is not the one that was trained).
+void restore_weights(Eigen::VectorXf& parameters, const Eigen::VectorXf& weights, const std::string& what);
 
 /// A configuration problem a method finds: "<key>: expected <expected>, got <found>".
 struct MethodConfigProblem {

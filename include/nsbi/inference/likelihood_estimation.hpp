@@ -24,9 +24,15 @@ class LikelihoodEstimation final : public InferenceMethod {
   const Posterior& posterior() const override { return *posterior_; }
   double next_proposal(std::uint32_t next) override;
   Eigen::MatrixXd weights() const override;
+  /// The flow's z-scorings (x, θ) and weights.
+  std::optional<TrainedState> trained_state() const override;
+  void restore(const TrainedState& state) override;
 
  private:
+  /// The flow q(x | θ) and the MCMC posterior, with z-scorings fitted on round 0 (or restored).
+  void build(const nn::Standardizer& x_std, const nn::Standardizer& theta_std);
   MethodContext ctx_;
+  nn::Standardizer x_std_, theta_std_;
   bool sequential_;
   std::unique_ptr<nn::ConditionalDensityEstimator<float>> estimator_;
   std::unique_ptr<PotentialPosterior> posterior_;

@@ -17,6 +17,9 @@ struct PosteriorSampleOptions {
   std::int64_t max_draws = 10'000'000;
   std::uint64_t seed = 1;
   std::uint32_t round = 0;
+  /// Direct (rejection) sampling: draws per block, the unit of work spread over ranks; the
+  /// samples depend on it. MCMC posteriors ignore it.
+  std::int64_t block = 2000;
 };
 
 class Posterior {

@@ -19,6 +19,9 @@ namespace nsbi {
 
 enum class RatioLossKind { binary, contrastive };
 
+/// The state of a classifier for estimator.bin: its z-scorings (θ, x) and weights.
+TrainedState classifier_state(const std::string& method, const nn::RatioClassifier<float>& classifier);
+
 /// log π(θ | x) = d(θ, x) + log p(θ), batched with x broadcast over the columns; the classifier
 /// and prior are referenced.
 PotentialPosterior::PotentialAt ratio_potential(nn::RatioClassifier<float>& classifier, const Prior& prior);
@@ -41,8 +44,13 @@ class Carl final : public InferenceMethod {
   const Posterior& posterior() const override { return *posterior_; }
   double next_proposal(std::uint32_t next) override;
   Eigen::MatrixXd weights() const override;
+  /// The classifier's z-scorings (θ, x) and weights.
+  std::optional<TrainedState> trained_state() const override;
+  void restore(const TrainedState& state) override;
 
  private:
+  /// The classifier and the MCMC posterior, with z-scorings fitted on the first training (or restored).
+  void build(const nn::Standardizer& theta_std, const nn::Standardizer& x_std);
   MethodContext ctx_;
   Eigen::VectorXd theta_ref_;
   std::unique_ptr<nn::RatioClassifier<float>> classifier_;
@@ -61,8 +69,13 @@ class RatioEstimation final : public InferenceMethod {
   const Posterior& posterior() const override { return *posterior_; }
   double next_proposal(std::uint32_t next) override;
   Eigen::MatrixXd weights() const override;
+  /// The classifier's z-scorings (θ, x) and weights.
+  std::optional<TrainedState> trained_state() const override;
+  void restore(const TrainedState& state) override;
 
  private:
+  /// The classifier and the MCMC posterior, with z-scorings fitted on the first training (or restored).
+  void build(const nn::Standardizer& theta_std, const nn::Standardizer& x_std);
   MethodContext ctx_;
   RatioLossKind loss_;
   bool sequential_;

@@ -7,6 +7,7 @@
 //   status.npy               per-simulation status (uint8: 0 ok, 1 non-finite, 2 error, 3 crashed, 4 timeout)
 //   posterior_samples.csv    header theta_1,...; one sample per row
 //   posterior_samples.npy    the same samples, N×theta_dim float64
+//   estimator.bin            the loadable estimator (z-scorings and weights; trained_state.hpp)
 //   report.json              timings per phase, epochs, losses per epoch, acceptance, failures
 //   log.txt                  the run log
 //   journal.bin              every finished chunk of simulations, appended as it arrives (resume)

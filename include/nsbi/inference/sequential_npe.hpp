@@ -31,10 +31,16 @@ class SequentialNpe final : public InferenceMethod {
   const Posterior& posterior() const override { return *posterior_; }
   double next_proposal(std::uint32_t next) override;
   Eigen::MatrixXd weights() const override;
+  /// Every member's z-scorings (θ or u, x) and weights.
+  std::optional<TrainedState> trained_state() const override;
+  void restore(const TrainedState& state) override;
 
  private:
+  /// The members and the posterior, with z-scorings fitted on round 0 (or restored).
+  void build(const nn::Standardizer& y_std, const nn::Standardizer& c_std);
   MethodContext ctx_;
   NpeVariant variant_;
+  nn::Standardizer y_std_, c_std_;
   std::vector<std::unique_ptr<nn::ConditionalDensityEstimator<float>>> estimators_;
   std::unique_ptr<DirectPosterior> posterior_;
   std::unique_ptr<Proposal> proposal_;

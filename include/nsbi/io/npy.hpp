@@ -14,6 +14,11 @@ namespace nsbi {
 /// data is written as it lies.) Throws IoError if the file cannot be written.
 void write_npy(const std::string& path, const Eigen::Ref<const Eigen::MatrixXd>& samples);
 
+/// Writes `rows` (D×N, one row of the file per column) as an int64 array of shape (N, D), e.g.
+/// SBC rank statistics.
+void write_npy(const std::string& path,
+               const Eigen::Ref<const Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic>>& rows);
+
 /// Writes `values` as a uint8 array of shape (N,) (descr '|u1', the form numpy itself writes),
 /// e.g. per-simulation SimStatus codes.
 void write_npy(const std::string& path, std::span<const std::uint8_t> values);
