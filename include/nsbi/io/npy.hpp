@@ -28,6 +28,14 @@ void write_npy(const std::string& path, std::span<const double> values);
 /// problem (not an .npy file, another dtype or rank, truncated data).
 Eigen::MatrixXd read_npy_matrix(const std::string& path);
 
+/// Reads an int64 array ('<i8') of shape (N, D) or (N,) as D×N, one row of the file per column
+/// (e.g. SBC ranks, tests × D on disk). Same errors as read_npy_matrix.
+Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> read_npy_int64_matrix(const std::string& path);
+
+/// Writes `values` (D×N) as an int64 array of shape (N, D), the inverse of read_npy_int64_matrix.
+void write_npy(const std::string& path,
+               const Eigen::Ref<const Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic>>& values);
+
 /// Reads a uint8 array of shape (N,).
 std::vector<std::uint8_t> read_npy_u8(const std::string& path);
 
