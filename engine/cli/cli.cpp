@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   add_tasks_command(app);
   add_bench_command(app);
   add_c2st_command(app);
+  add_plot_command(app);
 
   int code = 0;
   std::string message;

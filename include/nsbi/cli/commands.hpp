@@ -10,5 +10,7 @@ void add_run_command(CLI::App& app);
 void add_tasks_command(CLI::App& app);
 /// `nsbi bench train --data pairs.csv --theta-dim D --epochs E ...`
 void add_bench_command(CLI::App& app);
+/// `nsbi plot RUN_DIR [--reference FILE] [--true-theta FILE] [--out DIR] [--bins N]`
+void add_plot_command(CLI::App& app);
 
 }  // namespace nsbi::cli
