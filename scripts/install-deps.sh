@@ -3,6 +3,8 @@
 # missing, so a second run costs one dpkg query.
 #   scripts/install-deps.sh          build + test dependencies
 #   scripts/install-deps.sh --peer   also python3-torch / numpy for the side-by-side benchmarks
+#   scripts/install-deps.sh --with-chromium   also chromium, for the test that renders corner.svg
+#                                    (tests/plot/render_corner.sh; skipped without it)
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config git
       libopenmpi-dev openmpi-bin
@@ -14,7 +16,13 @@ pkgs=(build-essential cmake pkg-config git
       libgtest-dev libgmock-dev googletest
       libbenchmark-dev
       python3 python3-numpy)
-if [[ "${1:-}" == "--peer" ]]; then pkgs+=(python3-torch); fi
+for arg in "$@"; do
+  case $arg in
+    --peer) pkgs+=(python3-torch) ;;
+    --with-chromium) pkgs+=(chromium) ;;
+    *) echo "install-deps: unknown option $arg (--peer, --with-chromium)" >&2; exit 2 ;;
+  esac
+done
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing+=("$p")
