@@ -20,7 +20,7 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
   std::vector<double> ticks;
   if (!(hi > lo) || !std::isfinite(lo) || !std::isfinite(hi)) return ticks;
   double step = tick_step(lo, hi, target);
-  // Fewer than two ticks inside the range: halve the step (2 → 1, 5 → 2.5 is avoided by 5 → 2).
+  // Fewer than two ticks inside the range: the next smaller 1-2-5 step (5 → 2, 2 → 1, 1 → 0.5).
   for (int attempt = 0; attempt < 3; ++attempt) {
     ticks.clear();
     for (double k = std::ceil(lo / step - 1e-9); k * step <= hi + 1e-9 * step; k += 1) {
@@ -28,7 +28,9 @@ std::vector<double> nice_ticks(double lo, double hi, int target) {
       ticks.push_back(std::abs(v) < 1e-12 * step ? 0.0 : v);
     }
     if (ticks.size() >= 2) break;
-    step = tick_step(lo, hi, target * 2 + 1);
+    const double mag = std::pow(10.0, std::floor(std::log10(step) + 1e-9));
+    const double lead = std::round(step / mag);
+    step = lead == 5 ? 2 * mag : lead == 2 ? mag : 0.5 * mag;
   }
   return ticks;
 }
