@@ -4,6 +4,8 @@
 #   scripts/install-deps.sh          build + test dependencies
 #   scripts/install-deps.sh --peer   also python3-torch / numpy for the side-by-side benchmarks
 #   scripts/install-deps.sh --with-slurm   also munge and SLURM (scripts/slurm/start-local-cluster.sh)
+#   scripts/install-deps.sh --with-chromium   also chromium, for the test that renders corner.svg
+#                                    (tests/plot/render_corner.sh; skipped without it)
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config git
       libopenmpi-dev openmpi-bin
@@ -19,7 +21,8 @@ for arg in "$@"; do
   case $arg in
     --peer) pkgs+=(python3-torch) ;;
     --with-slurm) pkgs+=(munge slurm-wlm) ;;
-    *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
+    --with-chromium) pkgs+=(chromium) ;;
+    *) echo "install-deps: unknown option $arg (--peer, --with-slurm, --with-chromium)" >&2; exit 2 ;;
   esac
 done
 missing=()

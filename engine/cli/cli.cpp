@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   add_sample_command(app);
   add_sbc_command(app);
   add_ppc_command(app);
+  add_plot_command(app);
 
   int code = 0;
   std::string message;

@@ -1,5 +1,6 @@
 #include "nsbi/io/npy.hpp"
 
+#include <algorithm>
 #include <bit>
 #include <cerrno>
 #include <cstring>
@@ -178,11 +179,18 @@ void write_npy(const std::string& path, std::span<const double> values) {
   write_file(path, "<f8", shape, values.data(), values.size() * sizeof(double));
 }
 
-Eigen::MatrixXd read_npy_matrix(const std::string& path) {
+namespace {
+
+// An (N, D) or (N,) array of T (C or Fortran order) as D×N, one sample per column.
+template <class T>
+Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic> read_matrix(const std::string& path,
+                                                            std::initializer_list<std::string_view> descrs,
+                                                            const std::string& dtype) {
+  using Matrix = Eigen::Matrix<T, Eigen::Dynamic, Eigen::Dynamic>;
   std::ifstream in = open_for_reading(path);
   const NpyHeader h = read_header(in, path);
-  if (h.descr != "<f8" && h.descr != "f8" && h.descr != "float64") {
-    throw IoError(make_message(path, ".npy dtype", "'<f8' (float64)", "'" + h.descr + "'"));
+  if (std::find(descrs.begin(), descrs.end(), h.descr) == descrs.end()) {
+    throw IoError(make_message(path, ".npy dtype", dtype, "'" + h.descr + "'"));
   }
   if (h.shape.size() != 1 && h.shape.size() != 2) {
     throw IoError(make_message(path, ".npy shape", "(N, D) or (N,)", shape_text(h.shape)));
@@ -190,18 +198,29 @@ Eigen::MatrixXd read_npy_matrix(const std::string& path) {
   const Eigen::Index n = h.shape[0];
   const Eigen::Index d = h.shape.size() == 2 ? h.shape[1] : 1;
   if (n < 0 || d < 0) throw IoError(make_message(path, ".npy shape", "non-negative sizes", shape_text(h.shape)));
-  Eigen::MatrixXd out(d, n);
+  Matrix out(d, n);
   if (!h.fortran_order || d == 1) {
     // C order (N, D): sample i is D consecutive values, i.e. column i of a column-major D×N.
     read_data(in, path, out.data(), static_cast<std::size_t>(out.size()));
   } else {
     // Fortran order (N, D): memory is column-major N×D, the transpose of what we return.
-    Eigen::MatrixXd nd(n, d);
+    Matrix nd(n, d);
     read_data(in, path, nd.data(), static_cast<std::size_t>(nd.size()));
     out = nd.transpose();
   }
   return out;
 }
+
+}  // namespace
+
+Eigen::MatrixXd read_npy_matrix(const std::string& path) {
+  return read_matrix<double>(path, {"<f8", "f8", "float64"}, "'<f8' (float64)");
+}
+
+Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> read_npy_int64_matrix(const std::string& path) {
+  return read_matrix<std::int64_t>(path, {"<i8", "i8", "int64"}, "'<i8' (int64)");
+}
+
 
 std::vector<std::uint8_t> read_npy_u8(const std::string& path) {
   std::ifstream in = open_for_reading(path);

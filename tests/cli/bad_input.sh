@@ -106,6 +106,17 @@ expect sbc_sequential "inference.rounds" "not amortized" -- sbc sequential --tes
 expect ppc_too_many "-n" "at most 100" "got 500" -- ppc trained -n 500
 expect ppc_no_run "no_such_run" "run directory" -- ppc no_such_run
 
+# nsbi plot (issue 12): a run directory that does not exist, a run without samples, a reference
+# of another dimension, a malformed report.json (file, line and column).
+expect plot_no_run_dir "no_such_run" "run directory" "no such directory" -- plot "$work/no_such_run"
+mkdir -p plot_empty
+expect plot_no_samples "plot_empty/posterior_samples.csv" "no such file" -- plot "$work/plot_empty"
+mkdir -p plot_run
+printf 'theta_1,theta_2\n0.1,0.2\n0.3,0.1\n-0.2,0.0\n' > plot_run/posterior_samples.csv
+printf 'p_1,p_2,p_3\n0.1,0.2,0.3\n' > ref3.csv
+expect plot_reference_dim "ref3.csv" "expected 2" "got 3" -- plot "$work/plot_run" --reference "$work/ref3.csv"
+printf '{"rounds": [\n  {"round": 0, "train_loss": [1.0,]}]}\n' > plot_run/report.json
+expect plot_bad_report "plot_run/report.json:2:35" "expected a value" -- plot "$work/plot_run"
 
 [[ $fail -eq 0 ]] && echo "all bad-input cases give one clear line and exit code 2"
 exit $fail

@@ -16,5 +16,7 @@ void add_sample_command(CLI::App& app);
 void add_sbc_command(CLI::App& app);
 /// `nsbi ppc RUN_DIR [-n N] [--out DIR] [--seed S]`
 void add_ppc_command(CLI::App& app);
+/// `nsbi plot RUN_DIR [--reference FILE] [--true-theta FILE] [--out DIR] [--bins N]`
+void add_plot_command(CLI::App& app);
 
 }  // namespace nsbi::cli

@@ -14,8 +14,8 @@ namespace nsbi {
 /// data is written as it lies.) Throws IoError if the file cannot be written.
 void write_npy(const std::string& path, const Eigen::Ref<const Eigen::MatrixXd>& samples);
 
-/// Writes `rows` (D×N, one row of the file per column) as an int64 array of shape (N, D), e.g.
-/// SBC rank statistics.
+/// Writes `rows` (D×N, one row of the file per column) as an int64 array of shape (N, D), the
+/// inverse of read_npy_int64_matrix, e.g. SBC rank statistics.
 void write_npy(const std::string& path,
                const Eigen::Ref<const Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic>>& rows);
 
@@ -32,6 +32,11 @@ void write_npy(const std::string& path, std::span<const double> values);
 /// D×N, one sample per column: the inverse of write_npy. Throws IoError naming the file and the
 /// problem (not an .npy file, another dtype or rank, truncated data).
 Eigen::MatrixXd read_npy_matrix(const std::string& path);
+
+/// Reads an int64 array ('<i8') of shape (N, D) or (N,) as D×N, one row of the file per column
+/// (e.g. SBC ranks, tests × D on disk). Same errors as read_npy_matrix.
+Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> read_npy_int64_matrix(const std::string& path);
+
 
 /// Reads a uint8 array of shape (N,).
 std::vector<std::uint8_t> read_npy_u8(const std::string& path);

@@ -129,5 +129,36 @@ TEST(NpyTest, NumpyLoadsOurFilesAndWeReadNumpys) {
   EXPECT_EQ(read_npy_u8(dir.file("u.npy")), (std::vector<std::uint8_t>{7, 9}));
 }
 
+TEST(NpyTest, Int64MatrixRoundTripAndNumpysInt64) {
+  TempDir dir;
+  Eigen::Matrix<std::int64_t, Eigen::Dynamic, Eigen::Dynamic> r(2, 3);  // D = 2, N = 3
+  r << 0, 5, -7, 100, 1LL << 40, 3;  // row-major: sample i is column i, (0, 100), (5, 2^40), (-7, 3)
+  write_npy(dir.file("r.npy"), r);
+  EXPECT_EQ(read_npy_int64_matrix(dir.file("r.npy")), r);
+  EXPECT_NE(read_text(dir.file("r.npy")).find("'descr': '<i8'"), std::string::npos);
+  EXPECT_NE(read_text(dir.file("r.npy")).find("'shape': (3, 2)"), std::string::npos);
+  // A float64 file is not silently read as ranks.
+  write_npy(dir.file("f.npy"), example(2, 3));
+  EXPECT_NE(test::error_of<IoError>([&] { read_npy_int64_matrix(dir.file("f.npy")); }).find("'<i8' (int64), got '<f8'"),
+            std::string::npos);
+
+  const auto python = test::python_with("numpy");
+  if (!python) GTEST_SKIP() << "no python3 with numpy";
+  const std::string script =
+      "import numpy as np, sys\n"
+      "d = sys.argv[1]\n"
+      "r = np.load(d + '/r.npy')\n"
+      "assert r.dtype == np.int64 and r.tolist() == [[0, 100], [5, 1 << 40], [-7, 3]], r\n"
+      "np.save(d + '/n.npy', np.asfortranarray(np.arange(6, dtype=np.int64).reshape(3, 2) - 2))\n";
+  dir.write("check.py", script);
+  const std::string cmd = *python + " " + dir.file("check.py") + " " + dir.path.string();
+  ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+  const auto n = read_npy_int64_matrix(dir.file("n.npy"));  // Fortran order (3, 2) → 2×3
+  ASSERT_EQ(n.rows(), 2);
+  ASSERT_EQ(n.cols(), 3);
+  for (int i = 0; i < 3; ++i)
+    for (int j = 0; j < 2; ++j) EXPECT_EQ(n(j, i), 2 * i + j - 2) << i << "," << j;
+}
+
 }  // namespace
 }  // namespace nsbi
