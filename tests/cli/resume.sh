@@ -98,4 +98,41 @@ code=$?
 # --overwrite discards the interrupted run.
 "$nsbi" run cfg.toml --set output.dir=c --overwrite 2> /dev/null || fail "--overwrite"
 same full c
+# kill -9 during training and during MCMC (two_moons, builtin simulator): the journal holds every
+# simulation, the resumed run replays training and sampling and ends with the same bytes.
+cat > train.toml <<TOML
+seed = 6
+[task]
+name = "two_moons"
+[observation]
+values = [0.1, 0.2]
+[inference]
+simulations = 10000
+[training]
+max_epochs = 60
+stop_after_epochs = 100
+[posterior]
+samples = 300
+TOML
+sed 's/^simulations = 10000$/simulations = 2000\nmethod = "nle"/; s/^samples = 300$/samples = 30000/; s/^max_epochs = 60$/max_epochs = 3/' train.toml > mcmc.toml
+kill_when() {  # kill_when CONFIG DIR PATTERN: SIGKILL once log.txt has PATTERN
+  setsid "$nsbi" run "$1" --set output.dir="$2" > "$2.out" 2>&1 &
+  local pid=$!
+  for _ in $(seq 1500); do
+    grep -q "$3" "$2/log.txt" 2> /dev/null && break
+    kill -0 $pid 2> /dev/null || break
+    sleep 0.02
+  done
+  kill -9 -- -$pid 2> /dev/null
+  wait $pid 2> /dev/null
+  [[ -f $2/report.json ]] && fail "$2 finished before it was killed"
+  echo "killed $2 after '$3'"
+}
+for phase in train mcmc; do
+  "$nsbi" run $phase.toml --set output.dir=${phase}_full 2> /dev/null || fail "uninterrupted $phase run"
+  if [[ $phase == train ]]; then kill_when train.toml train_kill "simulated"; else kill_when mcmc.toml mcmc_kill "trained"; fi
+  "$nsbi" resume ${phase}_kill 2> ${phase}_kill.err || { cat ${phase}_kill.err; fail "resume ${phase}_kill"; }
+  grep -q "taken from the journal" ${phase}_kill.err || fail "${phase}_kill simulated again"
+  same ${phase}_full ${phase}_kill
+done
 echo "ok: resumed runs are byte-identical to the uninterrupted one"
