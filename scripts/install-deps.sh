@@ -4,6 +4,8 @@
 #   scripts/install-deps.sh          build + test dependencies
 #   scripts/install-deps.sh --peer   also python3-torch / numpy for the side-by-side benchmarks
 #   scripts/install-deps.sh --with-slurm   also munge and SLURM (scripts/slurm/start-local-cluster.sh)
+#   scripts/install-deps.sh --with-clang   also clang, its sanitizer/libFuzzer runtimes and
+#                                          llvm-symbolizer (scripts/test.sh --sanitize, bench/fuzz.sh)
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config git
       libopenmpi-dev openmpi-bin
@@ -19,6 +21,7 @@ for arg in "$@"; do
   case $arg in
     --peer) pkgs+=(python3-torch) ;;
     --with-slurm) pkgs+=(munge slurm-wlm) ;;
+    --with-clang) pkgs+=(clang libclang-rt-14-dev llvm) ;;
     *) echo "install-deps: unknown option $arg" >&2; exit 2 ;;
   esac
 done
