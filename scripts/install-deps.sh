@@ -6,6 +6,8 @@
 #   scripts/install-deps.sh --with-slurm   also munge and SLURM (scripts/slurm/start-local-cluster.sh)
 #   scripts/install-deps.sh --with-chromium   also chromium, for the test that renders corner.svg
 #                                    (tests/plot/render_corner.sh; skipped without it)
+#   scripts/install-deps.sh --with-clang   also clang, its sanitizer/libFuzzer runtimes and
+#                                          llvm-symbolizer (scripts/test.sh --sanitize, bench/fuzz.sh)
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config git
       libopenmpi-dev openmpi-bin
@@ -22,7 +24,8 @@ for arg in "$@"; do
     --peer) pkgs+=(python3-torch) ;;
     --with-slurm) pkgs+=(munge slurm-wlm) ;;
     --with-chromium) pkgs+=(chromium) ;;
-    *) echo "install-deps: unknown option $arg (--peer, --with-slurm, --with-chromium)" >&2; exit 2 ;;
+    --with-clang) pkgs+=(clang libclang-rt-14-dev llvm) ;;
+    *) echo "install-deps: unknown option $arg (--peer, --with-slurm, --with-chromium, --with-clang)" >&2; exit 2 ;;
   esac
 done
 missing=()

@@ -415,8 +415,9 @@ std::int64_t RunConfig::round_simulations(int round) const {
 }
 
 Observation load_observation_file(const std::string& path, int x_dim, const std::string& what) {
-  if (!std::filesystem::exists(path)) {
-    throw IoError(make_message(path, "observation file", "an existing CSV file", "no such file"));
+  std::error_code ec;  // a path the system rejects (too long, ...) is a bad input, not a filesystem_error
+  if (!std::filesystem::exists(path, ec)) {
+    throw IoError(make_message(path, "observation file", "an existing CSV file", ec ? ec.message() : "no such file"));
   }
   const CsvTable table = read_csv(path);
   if (table.rows.rows() != 1) {

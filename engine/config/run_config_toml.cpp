@@ -382,8 +382,9 @@ RunConfig parse(const std::string& text, const std::string& source, const fs::pa
     const fs::path sim_base_cmd = origins.override_of("simulator.command") ? fs::current_path() : base_dir;
     for (auto& word : config.simulator.command) {
       const fs::path p(word);
+      std::error_code ec;  // a word that cannot name a file (e.g. too long) is not a file: no throw
       if (p.is_relative() && word.find('/') != std::string::npos && word.find('{') == std::string::npos &&
-          fs::exists(sim_base_cmd / p))
+          fs::exists(sim_base_cmd / p, ec))
         word = fs::absolute(sim_base_cmd / p).lexically_normal().string();
     }
   }

@@ -48,7 +48,9 @@ std::optional<IndexRange> ChunkScheduler::next_chunk() {
 }
 
 bool ChunkScheduler::mark_done(IndexRange range, std::size_t failures) {
-  if (dispatched_ != 0 || range.count == 0 || failures > range.count || range.first + range.count > issued_) return false;
+  if (dispatched_ != 0 || range.count == 0 || failures > range.count || range.first > issued_ ||
+      range.count > issued_ - range.first)  // not first + count > issued_: a journal's first may wrap it
+    return false;
   const auto next = done_.lower_bound(range.first);
   if (next != done_.end() && next->first < range.first + range.count) return false;
   if (next != done_.begin() && std::prev(next)->first + std::prev(next)->second > range.first) return false;

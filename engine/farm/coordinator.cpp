@@ -160,7 +160,7 @@ class Coordinator {
       for (const SimStatus st : r.status) failures += st != SimStatus::ok;
       extend_to_issued();
       if (r.status.size() != count || r.x.rows() != x_dim_ || c->theta.rows() != theta_dim_ ||
-          first + count > status_.size() || !scheduler_.mark_done(r.range, failures))
+          first > status_.size() || count > status_.size() - first || !scheduler_.mark_done(r.range, failures))
         throw CheckpointError(make_message(where(), what, "a range of this round's simulations, each index once",
                                            "one outside the round or overlapping another"));
       if (theta_of(r.range) != c->theta)

@@ -17,7 +17,8 @@ namespace nsbi {
 
 bool lotka_volterra_populations(const std::array<double, 4>& theta, std::array<double, 20>& populations) {
   using State = std::array<double, 2>;
-  const auto [alpha, beta, gamma, delta] = theta;
+  // Plain variables, not a structured binding: clang before 16 cannot capture bindings in a lambda.
+  const double alpha = theta[0], beta = theta[1], gamma = theta[2], delta = theta[3];
   const auto rhs = [=](const State& u, State& du, double) {
     du[0] = alpha * u[0] - beta * u[0] * u[1];
     du[1] = -gamma * u[1] + delta * u[0] * u[1];

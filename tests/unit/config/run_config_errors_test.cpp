@@ -135,6 +135,22 @@ TEST_F(RunConfigErrorsTest, MissingFilesNameThePath) {
             dir_.file("gone.csv") + ": observation file expected an existing CSV file, got no such file");
 }
 
+// Found by bench/fuzz.sh (run_config): a command word with a '/' longer than a file name may be
+// made fs::exists throw std::filesystem::error ("File name too long") out of load_run_config.
+TEST_F(RunConfigErrorsTest, OverlongPathsAreOrdinaryInputs) {
+  const std::string word = "simulators/" + std::string(300, 'v') + ".py";
+  const RunConfig c = load_run_config(
+      dir_.write("f.toml", kMoons + "[simulator]\nkind = \"external\"\ncommand = [\"python3\", \"" + word + "\"]\n"), {});
+  ASSERT_EQ(c.simulator.command.size(), 2u);
+  EXPECT_EQ(c.simulator.command[1], word);  // names no file: kept as written
+
+  const std::string csv = std::string(300, 'b') + ".csv";
+  const RunConfig o = load_run_config(
+      dir_.write("g.toml", "[task]\nname = \"two_moons\"\n[observation]\nfile = \"" + csv + "\"\n"), {});
+  const std::string m = error_of<IoError>([&] { load_observation(o); });
+  EXPECT_TRUE(contains(m, csv + ": observation file expected an existing CSV file, got File name too long")) << m;
+}
+
 TEST_F(RunConfigErrorsTest, ObservationNeedsExactlyOneSource) {
   EXPECT_EQ(error("[task]\nname = \"two_moons\"\n"),
             path_ + ": observation: expected exactly one of observation.file or observation.values, got neither");

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <vector>
 
 namespace nsbi::farm {
@@ -157,6 +158,10 @@ TEST(ChunkSchedulerTest, MarkedRangesAreSkippedAndCountAsCompleted) {
   EXPECT_FALSE(s.mark_done({5, 6}, 0));    // overlaps [10, 30) from below
   EXPECT_FALSE(s.mark_done({95, 10}, 0));  // past the issued indices
   EXPECT_FALSE(s.mark_done({0, 3}, 4));    // more failures than simulations
+  // A corrupt journal chunk whose first + count wraps past 2^64 (it was accepted, and the
+  // coordinator then read θ far outside the round).
+  EXPECT_FALSE(s.mark_done({~std::uint64_t{0}, 1}, 0));
+  EXPECT_FALSE(s.mark_done({~std::uint64_t{0} - 4, 10}, 0));
   EXPECT_EQ(s.completed(), 25u);
   EXPECT_EQ(s.failures(), 1u);
   std::vector<bool> covered(100, false);
