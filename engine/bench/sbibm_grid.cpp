@@ -199,10 +199,11 @@ PaperResults read_paper_results(const std::string& path) {
 
 PaperResults read_paper_results_dir(const std::string& sbibm_dir) {
   const fs::path main_file = fs::path(sbibm_dir) / "paper_results.csv";
-  if (!fs::exists(main_file)) return {};
+  std::error_code ec;  // the non-throwing overloads: a bad path is bad input, not an internal error
+  if (!fs::exists(main_file, ec)) return {};
   PaperResults out = read_paper_results(main_file.string());
   std::vector<fs::path> reruns;
-  for (const auto& e : fs::directory_iterator(sbibm_dir)) {
+  for (const auto& e : fs::directory_iterator(sbibm_dir, ec)) {
     const std::string n = e.path().filename().string();
     if (n.rfind("paper_results_", 0) == 0 && n.size() > 20 && n.substr(n.size() - 10) == "_rerun.csv") reruns.push_back(e.path());
   }
@@ -326,7 +327,8 @@ std::vector<GridRow> run_sbibm_grid(const GridSpec& spec, const mpi::Communicato
   const auto cells = mpi::agree(comm, [&] {
     std::vector<Cell> cs;
     for (const auto& task : spec.tasks) find_task(task);  // ConfigError listing the known tasks
-    if (!fs::is_directory(sbibm))
+    std::error_code ec;  // non-throwing: an unusable path is reported as bad input below
+    if (!fs::is_directory(sbibm, ec))
       throw IoError(make_message("--sbibm", "directory", "sbibm's benchmark data (<task>/obs<k>/...)",
                                  "'" + sbibm.string() + "', which is not a directory"));
     for (const auto& task : spec.tasks)
@@ -344,7 +346,7 @@ std::vector<GridRow> run_sbibm_grid(const GridSpec& spec, const mpi::Communicato
             const fs::path obs_file = obs_dir / "observation.csv";
             c.reference = (obs_dir / "reference_posterior_samples.csv").string();
             for (const auto& f : {obs_file.string(), c.reference})
-              if (!fs::is_regular_file(f))
+              if (!fs::is_regular_file(f, ec))
                 throw IoError(make_message("bench sbibm", "file for task " + task + ", observation " + std::to_string(o),
                                            "an existing file", "'" + f + "' is missing"));
             const fs::path run_dir = out_dir / "runs" / task / (c.method.method + "-" + c.method.estimator) /
@@ -374,7 +376,9 @@ std::vector<GridRow> run_sbibm_grid(const GridSpec& spec, const mpi::Communicato
   std::vector<GridRow> done = mpi::agree(comm, [&] {
     std::vector<GridRow> rows;
     if (root) {
-      fs::create_directories(out_dir);
+      std::error_code ec;
+      fs::create_directories(out_dir, ec);
+      if (ec) throw IoError(make_message("--out", "directory", "one that can be created", "'" + out_dir.string() + "' (" + ec.message() + ")"));
       rows = read_grid_csv(csv.string());
       // Written back whole: drops a row a kill cut short, so that appending starts on a new line.
       std::ofstream f(csv, std::ios::trunc);

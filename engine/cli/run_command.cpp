@@ -42,7 +42,8 @@ void add_run_command(CLI::App& app) {
     const mpi::Communicator comm;
     const std::string file = (std::filesystem::path(*dir) / "config.toml").string();
     const RunConfig cfg = mpi::agree(comm, [&] {
-      if (!std::filesystem::exists(file))
+      std::error_code ec;
+      if (!std::filesystem::exists(file, ec))
         throw ConfigError(make_message("nsbi resume", "run directory", "one holding config.toml", "'" + *dir + "'"));
       RunConfig c = load_run_config(file);
       c.output.dir = *dir;  // the directory given, wherever it has moved since

@@ -128,7 +128,8 @@ SimulationJournal SimulationJournal::create(const std::string& path, std::uint64
 
 SimulationJournal SimulationJournal::resume(const std::string& path, std::uint64_t fingerprint, int theta_dim, int x_dim) {
   namespace fs = std::filesystem;
-  if (!fs::exists(path)) return create(path, fingerprint, theta_dim, x_dim);
+  std::error_code ec;
+  if (!fs::exists(path, ec)) return create(path, fingerprint, theta_dim, x_dim);
   std::vector<unsigned char> bytes;
   {
     std::ifstream in(path, std::ios::binary);

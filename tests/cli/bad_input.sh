@@ -43,6 +43,9 @@ expect grid_unknown_method "no_such_method" "npe" -- bench sbibm --methods npe,n
 expect grid_bad_observations "--observations" "5-2" -- bench sbibm --observations 5-2 --sbibm "$work"
 expect grid_bad_budget "--budgets" "ten" -- bench sbibm --budgets 1000,ten --sbibm "$work"
 expect grid_missing_observation "two_moons" "obs1/observation.csv" -- bench sbibm --observations 1 --sbibm "$work"
+long=$(printf 'a%.0s' $(seq 300))
+expect grid_overlong_sbibm "--sbibm" "$long" -- bench sbibm --sbibm "$work/$long"
+expect resume_overlong_dir "nsbi resume" "$long" -- resume "$work/$long"
 
 expect wrong_type "inference.simulations" "many" -- run good.toml --set inference.simulations='"many"'
 
