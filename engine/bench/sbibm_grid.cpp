@@ -403,6 +403,7 @@ std::vector<GridRow> run_sbibm_grid(const GridSpec& spec, const mpi::Communicato
       if (root) out << "[" << k << "/" << cells.size() << "] " << name << ": finished before, skipped\n" << std::flush;
       continue;
     }
+    if (spec.report_only) continue;
     const RunSummary s = run_inference(c.config, comm);
     GridRow row;
     if (root) {

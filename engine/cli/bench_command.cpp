@@ -119,6 +119,8 @@ void add_bench_command(CLI::App& app) {
       ->capture_default_str();
   sb->add_option("--set", g->spec.overrides, "configuration override for every cell: key.path=value (repeatable)")
       ->allow_extra_args(false);
+  sb->add_flag("--report-only", g->spec.report_only,
+              "Run no cell: write results.md (and print it) for the cells results.csv already holds");
   sb->add_option("--c2st-threads", g->spec.c2st_threads, "C2ST folds trained concurrently on rank 0 (same result)")
       ->check(CLI::PositiveNumber);
   sb->callback([g] {

@@ -29,6 +29,12 @@ tail -n 1 "$work/full.csv" | head -c 25 >> "$csv"
 # Same C2ST (column 6) as the uninterrupted grid; timings differ.
 diff <(cut -d, -f1-6 "$csv") <(cut -d, -f1-6 "$work/full.csv")
 
+# --report-only runs nothing: the table of the rows there, observation 3 absent.
+"$nsbi" bench sbibm --tasks two_moons --methods npe:maf --budgets 500 --observations 1-3 --sbibm "$shared/sbibm" \
+  --set posterior.samples=1000 --set training.max_epochs=30 --out "$work/a" --report-only > "$work/r.out" 2> /dev/null
+[[ $(wc -l < "$csv") -eq 3 ]] || { echo "FAIL: --report-only ran a cell"; cat "$csv"; exit 1; }
+grep -q "| two_moons | .* (2) |" "$work/r.out" || { echo "FAIL: --report-only table"; cat "$work/r.out"; exit 1; }
+
 # np 2: the same figures.
 "$mpiexec" -np 2 --oversubscribe "$nsbi" "${grid[@]}" --out "$work/np2" > "$work/np2.out" 2> /dev/null
 diff <(cut -d, -f1-6 "$work/np2/results.csv") <(cut -d, -f1-6 "$work/full.csv")

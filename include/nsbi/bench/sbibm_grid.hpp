@@ -39,6 +39,7 @@ struct GridSpec {
   std::uint64_t seed = 1;
   std::vector<std::string> overrides;  // --set key=value, applied to every cell
   int c2st_threads = 1;
+  bool report_only = false;  // run nothing: the table of the cells results.csv already holds
 };
 
 /// "1-5", "1,3,5", "2-4,7": ascending, without repeats. Throws ConfigError naming `what`.
