@@ -75,6 +75,8 @@ struct Cell {
   RunConfig config;
 };
 
+CellKey key_of(const Cell& c) { return {c.task, c.method.method + ":" + c.method.estimator, c.budget, c.observation}; }
+
 std::string fmt(double v, int precision) {
   std::ostringstream o;
   o << std::fixed << std::setprecision(precision) << v;
@@ -394,11 +396,11 @@ std::vector<GridRow> run_sbibm_grid(const GridSpec& spec, const mpi::Communicato
   std::size_t k = 0;
   for (const Cell& c : cells) {
     ++k;
-    const CellKey key{c.task, c.method.method + ":" + c.method.estimator, c.budget, c.observation};
+    const CellKey key = key_of(c);
     int skip = root && finished.count(key) ? 1 : 0;
     comm.broadcast(skip);
-    const std::string name = c.task + " " + c.method.method + ":" + c.method.estimator + " " + std::to_string(c.budget) +
-                             " obs" + std::to_string(c.observation);
+    const std::string name = c.task + " " + std::get<1>(key) + " " + std::to_string(c.budget) + " obs" +
+                             std::to_string(c.observation);
     if (skip) {
       if (root) out << "[" << k << "/" << cells.size() << "] " << name << ": finished before, skipped\n" << std::flush;
       continue;
@@ -438,12 +440,12 @@ std::vector<GridRow> run_sbibm_grid(const GridSpec& spec, const mpi::Communicato
     if (root)
       out << "[" << k << "/" << cells.size() << "] " << name << ": c2st " << fmt(row.c2st, 4) << " (run "
           << fmt(row.total_seconds, 1) << " s, c2st " << fmt(row.c2st_seconds, 1) << " s)\n" << std::flush;
-    done.push_back(row);
+    if (root) done.push_back(row);  // rows (and the table) live on rank 0
   }
 
   // The table over the cells of this grid (results.csv may hold others from earlier grids).
   std::set<CellKey> wanted;
-  for (const Cell& c : cells) wanted.insert({c.task, c.method.method + ":" + c.method.estimator, c.budget, c.observation});
+  for (const Cell& c : cells) wanted.insert(key_of(c));
   std::vector<GridRow> rows;
   for (const auto& r : done)
     if (wanted.count(key_of(r))) rows.push_back(r);
