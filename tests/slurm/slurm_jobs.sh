@@ -30,13 +30,18 @@ files="theta.npy x.npy status.npy posterior_samples.npy estimator_weights.npy"
 same() { for f in $files; do cmp -s "$1/$f" "$2/$f" || fail "$f differs between $1 and $2"; done; }
 state_of() { scontrol show job "$1" 2> /dev/null | grep -o "JobState=[A-Z_]*" | cut -d= -f2 | sort -u | tr '\n' ' '; }
 wait_job() {  # wait_job ID SECONDS: until every element has ended; a requeued job starts at once
-  local id=$1 limit=$2 s
+  local id=$1 limit=$2 s same=0
   for _ in $(seq $((limit * 2))); do
     s=$(state_of "$id")
     if scontrol show job "$id" 2> /dev/null | grep -q "Reason=BeginTime"; then
       scontrol update jobid="$id" StartTime=now 2> /dev/null
     fi
-    [[ -n $s && ! $s =~ PENDING|RUNNING|CONFIGURING|COMPLETING|REQUEUE ]] && { echo "$s"; return; }
+    # An ended state counts once it holds for three polls (a requeue passes through one).
+    if [[ -n $s && ! $s =~ PENDING|RUNNING|CONFIGURING|COMPLETING|REQUEUE ]]; then
+      ((++same >= 3)) && { echo "$s"; return; }
+    else
+      same=0
+    fi
     sleep 0.5
   done
   echo "TIMEOUT($s)"
@@ -55,6 +60,8 @@ echo "ok   (a) job $ja completed with the bytes of plain mpirun"
 jb=$(sbatch --parsable -n 2 --output="$work/b.out" "$src/scripts/slurm/nsbi.sbatch" train.toml "$work/b")
 for _ in $(seq 600); do grep -q "simulated" b/log.txt 2> /dev/null && break; sleep 0.05; done
 scancel --signal=USR1 --batch "$jb"
+# A requeued job passes through an ended state before it is pending again: wait for the restart.
+for _ in $(seq 240); do scontrol show job "$jb" 2> /dev/null | grep -q "Restarts=[1-9]" && break; sleep 0.5; done
 [[ $(wait_job "$jb" 180) == "COMPLETED " ]] || { cat b.out; fail "job $jb: $(state_of "$jb")"; }
 grep -q "after training epoch" b.out || { cat b.out; fail "job $jb was not stopped during training"; }
 grep -q "requeueing job $jb" b.out && grep -q "resuming $work/b" b.out || { cat b.out; fail "job $jb did not requeue and resume"; }
