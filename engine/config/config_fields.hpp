@@ -35,7 +35,7 @@ const EnumNames<FailurePolicy>& failure_policy_names();
 inline const std::vector<std::string>& section_names() {
   static const std::vector<std::string> names{"",          "task",      "prior",    "simulator", "observation",
                                               "inference", "estimator", "training", "posterior", "mcmc",
-                                              "output"};
+                                              "output",    "checkpoint"};
   return names;
 }
 
@@ -108,6 +108,8 @@ void visit_fields(C& c, V&& v) {
 
   v("output", "dir", c.output.dir, Rule::non_empty);
   v("output", "overwrite", c.output.overwrite, Rule::any);
+
+  v("checkpoint", "every_seconds", c.checkpoint.every_seconds, Rule::non_negative);
 }
 
 /// Calls f(key, member) for the number-array keys of a [prior] table. `P` is PriorConfig or

@@ -54,7 +54,8 @@ RoundTraining LikelihoodEstimation::train(const SimulationBank& bank, std::uint3
   const nn::Mat<float> y = x.cast<float>(), c = theta.cast<float>();
   std::vector<std::int64_t> train_idx, val_idx;
   split_by_round(pairs.round, cfg.training.validation_fraction, cfg.seed, train_idx, val_idx);
-  const train::TrainingOptions topt = round_training_options(cfg, round);
+  train::TrainingOptions topt = round_training_options(cfg, round);
+  topt.ledger = ctx_.ledger;
   train::NllLoss loss(*estimator_, y, c);
   train::Trainer trainer(loss, train_idx, val_idx, topt, ctx_.comm);
   RoundTraining out;

@@ -12,6 +12,7 @@ namespace nsbi {
 std::string run_identity_toml(const RunConfig& config) {
   RunConfig c = config;
   c.output = OutputConfig{};
+  c.checkpoint = CheckpointConfig{};
   return to_toml(c);
 }
 
@@ -72,6 +73,12 @@ void prepare_output_dir(const RunConfig& config, Log& log, bool resume, bool ove
   if (!resume) {
     fs::remove(dir / "log.txt", ec);
     if (ec) fail("one where log.txt can be replaced", ec.message());
+    // A replaced run's checkpoints are not this run's.
+    for (const auto& entry : fs::directory_iterator(dir, ec)) {
+      const std::string name = entry.path().filename().string();
+      if (name.rfind("checkpoint-", 0) == 0 || name == "checkpoint.tmp") fs::remove(entry.path(), ec);
+    }
+    if (ec) fail("one where old checkpoints can be removed", ec.message());
   }
   try {
     log.open_file((dir / "log.txt").string());

@@ -78,7 +78,8 @@ RoundTraining RatioEstimation::train(const SimulationBank& bank, std::uint32_t r
   const nn::Mat<float> th = theta.cast<float>(), xs = x.cast<float>();
   std::vector<std::int64_t> train_idx, val_idx;
   split_by_round(pairs.round, cfg.training.validation_fraction, cfg.seed, train_idx, val_idx);
-  const train::TrainingOptions topt = round_training_options(cfg, round);
+  train::TrainingOptions topt = round_training_options(cfg, round);
+  topt.ledger = ctx_.ledger;
   RoundTraining out;
   out.examples = static_cast<std::int64_t>(pairs.rows.size());
   std::unique_ptr<train::ShardLoss> loss;
@@ -180,7 +181,8 @@ RoundTraining Carl::train(const SimulationBank& bank, std::uint32_t round) {
   std::vector<std::int64_t> train_idx, val_idx;
   split_by_round(std::vector<std::uint32_t>(static_cast<std::size_t>(M), 0), cfg.training.validation_fraction,
                  cfg.seed, train_idx, val_idx);
-  const train::TrainingOptions topt = round_training_options(cfg, round);
+  train::TrainingOptions topt = round_training_options(cfg, round);
+  topt.ledger = ctx_.ledger;
   train::CarlRatioLoss loss(*classifier_, th, xs, xr, cfg.seed);
   train::Trainer trainer(loss, train_idx, val_idx, topt, ctx_.comm);
   out.examples = 2 * M;

@@ -17,6 +17,7 @@
 #include "nsbi/farm/simulation_journal.hpp"
 #include "nsbi/inference/inference_method.hpp"
 #include "nsbi/inference/output_dir.hpp"
+#include "nsbi/inference/run_checkpoint.hpp"
 #include "nsbi/inference/run_outputs.hpp"
 #include "nsbi/io/csv.hpp"
 #include "nsbi/io/json_writer.hpp"
@@ -81,7 +82,8 @@ void write_status_counts(JsonWriter& j, const std::array<std::size_t, kNumSimSta
 }
 
 void write_report(const fs::path& path, const RunConfig& cfg, int ranks, const SimulationBank& bank,
-                  const std::vector<RoundRecord>& rounds, const PosteriorSamples& post, const PhaseTimes& t) {
+                  const std::vector<RoundRecord>& rounds, const PosteriorSamples& post, const PhaseTimes& t,
+                  const RunCheckpointer& checkpoints) {
   std::ostringstream out;
   JsonWriter j(out);
   j.begin_object();
@@ -97,6 +99,11 @@ void write_report(const fs::path& path, const RunConfig& cfg, int ranks, const S
   j.key("timings_seconds").begin_object();
   j.field("setup", t.setup).field("simulate", t.simulate).field("train", t.train).field("proposal", t.proposal);
   j.field("sample", t.sample).field("write", t.write).field("total", t.total).end_object();
+  // This process's checkpoints (a resumed run counts its own only).
+  j.key("checkpoints").begin_object();
+  j.field("every_seconds", cfg.checkpoint.every_seconds).field("written", checkpoints.checkpoints_written());
+  j.field("restored_trainings", checkpoints.restored()).field("last_bytes", checkpoints.last_bytes());
+  j.field("write_seconds", checkpoints.write_seconds()).end_object();
   // The last round's training (the estimator that gives the posterior).
   const auto& last = rounds.back().training;
   j.key("training").begin_object();
@@ -153,6 +160,7 @@ RunSummary run_inference(const RunConfig& cfg, const mpi::Communicator& comm, co
     const int sig = interrupt_signal();
     throw Interrupted(std::string(e.what()) + (sig ? " (" + signal_name(sig) + ")" : "") +
                       "; every finished simulation is in " + (std::filesystem::path(cfg.output.dir) / "journal.bin").string() +
+                      " and every training in its checkpoint-*.bin" +
                       ": continue with `nsbi resume " + cfg.output.dir + "`");
   }
 }
@@ -182,18 +190,23 @@ RunSummary run_inference_impl(const RunConfig& cfg, const mpi::Communicator& com
     return sim;
   }, Failure::bad_input);
 
+  // Every training of the run reaches a checkpoint (issue 11); the trainings of a resumed run
+  // continue from the newest valid one.
+  const fs::path dir = cfg.output.dir;
+  const std::uint64_t fingerprint = farm::fingerprint_of(run_identity_toml(cfg));
+  RunCheckpointer checkpointer(dir.string(), fingerprint, cfg.checkpoint.every_seconds, comm, log);
+
   // A method checks what needs the prior (e.g. carl's theta_ref inside the support).
-  const MethodContext context{cfg, *prior, obs.x_o, comm, log};
+  const MethodContext context{cfg, *prior, obs.x_o, comm, log, &checkpointer};
   const std::unique_ptr<InferenceMethod> method =
       mpi::agree(comm, [&] { return find_method(cfg.inference.method).make(context); }, Failure::bad_input);
 
-  const fs::path dir = cfg.output.dir;
   // Rank 0's journal of every finished chunk (a resumed run reads the chunks already paid for).
   std::optional<farm::SimulationJournal> journal;
   mpi::agree_on_root(comm, [&] {
     prepare_output_dir(cfg, log, options.resume, options.overwrite);
     const std::string path = (dir / "journal.bin").string();
-    const std::uint64_t fp = farm::fingerprint_of(run_identity_toml(cfg));
+    const std::uint64_t fp = fingerprint;
     journal = options.resume ? farm::SimulationJournal::resume(path, fp, simulator->theta_dim(), simulator->x_dim())
                              : farm::SimulationJournal::create(path, fp, simulator->theta_dim(), simulator->x_dim());
     if (options.resume) {
@@ -204,6 +217,22 @@ RunSummary run_inference_impl(const RunConfig& cfg, const mpi::Communicator& com
                  " bytes after the last whole chunk (cut short or corrupt); those simulations run again");
     }
   }, Failure::bad_input);
+  {
+    std::optional<CheckpointContent> loaded;
+    if (options.resume) loaded = load_newest_checkpoint(dir.string(), fingerprint, comm, log);
+    const auto seqs = checkpoint_sequences(dir.string());  // rank 0's directory counts
+    if (loaded) {
+      std::size_t finished = 0;
+      for (const auto& t : loaded->trainings) finished += t.state.finished ? 1 : 0;
+      const auto& last = loaded->trainings.empty() ? CheckpointTraining{} : loaded->trainings.back();
+      log.info("resuming from " + checkpoint_path(dir.string(), loaded->sequence) + ": " + std::to_string(finished) +
+               " finished training(s)" +
+               (!last.state.finished && !last.state.weights.empty()
+                    ? ", one continued from epoch " + std::to_string(last.state.epoch) + " of round " + std::to_string(last.round + 1)
+                    : std::string()));
+    }
+    checkpointer.adopt(std::move(loaded), seqs.empty() ? 1 : seqs.front() + 1);
+  }
   log.info("run " + dir.string() + ": method " + cfg.inference.method + ", estimator " + cfg.inference.estimator +
            ", " + std::to_string(cfg.inference.simulations) + " simulations" +
            (cfg.inference.rounds > 1 ? " in " + std::to_string(cfg.inference.rounds) + " rounds" : "") + " with " + simulator->name() + " on " +
@@ -318,7 +347,7 @@ RunSummary run_inference_impl(const RunConfig& cfg, const mpi::Communicator& com
     if (const auto state = method->trained_state()) write_trained_state((dir / "estimator.bin").string(), *state);
     t.write = MPI_Wtime() - t0;
     t.total = MPI_Wtime() - t_start;
-    write_report(dir / "report.json", cfg, comm.size(), bank, rounds, post, t);
+    write_report(dir / "report.json", cfg, comm.size(), bank, rounds, post, t, checkpointer);
     log.info("done in " + format_seconds(t.total) + ": " + (dir / "posterior_samples.csv").string());
   }
   const auto& last = rounds.back().training.trainings;

@@ -162,6 +162,7 @@ RoundTraining SequentialNpe::train(const SimulationBank& bank, std::uint32_t rou
     topt.seed = member_seed(seed, k);
     topt.split_seed = seed;
     topt.round = round;
+    topt.ledger = ctx_.ledger;
     std::unique_ptr<train::ShardLoss> loss;
     if (atomic)
       loss = std::make_unique<train::AtomicLoss>(*estimators_[k], y, c, log_prior_target, cfg.inference.atoms,

@@ -77,6 +77,7 @@ RoundTraining SnpeA::train(const SimulationBank& bank, std::uint32_t round) {
   topt.seed = cfg.seed;
   topt.split_seed = cfg.seed;
   topt.round = round;
+  topt.ledger = ctx_.ledger;
   train::NllLoss loss(*mdn_, y, c);
   train::Trainer trainer(loss, train_idx, val_idx, topt, ctx_.comm);
   RoundTraining out;

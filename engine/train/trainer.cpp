@@ -183,11 +183,31 @@ void Trainer::finish() {
 }
 
 TrainingResult Trainer::run() {
+  TrainingLedger* ledger = opt_.ledger;
+  if (ledger) {
+    if (std::optional<TrainerState> saved = ledger->resume(opt_.round)) {
+      if (saved->finished) {
+        // A finished training: its final weights and record, nothing left to run.
+        const auto n = static_cast<std::size_t>(loss_.parameters().size());
+        if (saved->weights.size() != n)
+          throw CheckpointError(make_message("trainer state", "parameter count", std::to_string(n),
+                                             std::to_string(saved->weights.size())));
+        loss_.parameters().values() = to_eigen(saved->weights);
+        impl_->best_weights = loss_.parameters().values();
+        state_ = std::move(*saved);
+        state_.weights.clear();
+        state_.best_weights.clear();
+        return state_.result;
+      }
+      restore(*saved);
+    }
+  }
   while (!state_.finished) {
     run_epoch();
     // A safe point: every rank agrees whether a stop signal arrived anywhere.
-    if (agree_interrupt(comm_))
-      throw Interrupted("stopped by a signal after training epoch " + std::to_string(state_.epoch));
+    const bool stopping = agree_interrupt(comm_);
+    if (ledger) ledger->after_epoch(*this, opt_.round, stopping);
+    if (stopping) throw Interrupted("stopped by a signal after training epoch " + std::to_string(state_.epoch));
   }
   return state_.result;
 }

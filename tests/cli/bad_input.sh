@@ -13,8 +13,11 @@ expect() {
   local subs=()
   while [[ $1 != "--" ]]; do subs+=("$1"); shift; done
   shift
-  "$nsbi" "$@" > out.txt 2> err.txt
+  # Each case has its own limit, so that a case that hangs is named instead of the whole test
+  # reaching CTest's timeout (a loaded CI machine makes each MPI start slower, not this slow).
+  timeout -k 5 60 "$nsbi" "$@" > out.txt 2> err.txt
   local code=$?
+  if [[ $code -eq 124 || $code -eq 137 ]]; then echo "FAIL $name: no answer within 60 s"; cat err.txt; fail=1; return; fi
   local lines
   lines=$(grep -c . err.txt)
   if [[ $code -ne 2 ]]; then echo "FAIL $name: exit code $code, expected 2"; cat err.txt; fail=1; return; fi
@@ -87,7 +90,7 @@ expect missing_executable "/no/such/program" -- run good.toml --set simulator.ki
 expect missing_config "no_config.toml" -- run no_config.toml
 
 # nsbi sample / nsbi sbc on a trained run (issue 12): one tiny run, then each bad input.
-"$nsbi" run good.toml --set output.dir="$work/trained" > /dev/null 2>&1 || { echo "FAIL: the tiny run for sample/sbc"; fail=1; }
+timeout -k 5 120 "$nsbi" run good.toml --set output.dir="$work/trained" > /dev/null 2>&1 || { echo "FAIL: the tiny run for sample/sbc"; fail=1; }
 printf 'x_1,x_2\n0.1,0.2\n' > obs2.csv
 mkdir -p no_estimator && cp "$work/trained/config.toml" no_estimator/
 expect sample_no_estimator "no_estimator" "estimator.bin" "method \"npe\"" -- sample no_estimator --observation obs2.csv -n 10

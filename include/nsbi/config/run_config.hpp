@@ -149,6 +149,12 @@ struct OutputConfig {
   bool overwrite = false;  // true: a finished or interrupted run in dir may be replaced (as --overwrite)
 };
 
+/// [checkpoint] (issue 11): when a run saves its trainings besides the end of each training and a
+/// stop signal. Not part of the run's identity: a run may be resumed with other values.
+struct CheckpointConfig {
+  double every_seconds = 600;  // at the next epoch boundary after this many seconds; 0: never by time
+};
+
 struct RunConfig {
   std::uint64_t seed = 1;
   TaskConfig task;
@@ -161,6 +167,7 @@ struct RunConfig {
   PosteriorConfig posterior;
   McmcConfig mcmc;
   OutputConfig output;
+  CheckpointConfig checkpoint;
   std::string source;  // the file it was loaded from; "" when built in code
 
   /// Throws ConfigError naming the first invalid key ("<key>: expected <what>, got <value>"):

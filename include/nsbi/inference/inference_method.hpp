@@ -30,6 +30,8 @@ struct MethodContext {
   const Eigen::VectorXd& x_o;
   const mpi::Communicator& comm;
   Log& log;
+  /// The run's checkpoints: every Trainer a method makes takes it as TrainingOptions::ledger.
+  train::TrainingLedger* ledger = nullptr;
 };
 
 /// What one round's training did (for the log and report.json).

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -17,6 +18,8 @@
 #include "nsbi/train/shard_loss.hpp"
 
 namespace nsbi::train {
+
+class TrainingLedger;
 
 struct TrainingOptions {
   int batch_size = 200;
@@ -35,6 +38,8 @@ struct TrainingOptions {
   std::uint64_t split_seed = 0;    // training/validation split; 0 = use `seed`
   std::uint32_t round = 0;
   bool verbose = false;  // one line per epoch on rank 0's stderr
+  /// Where a run keeps its trainings for checkpoints (issue 11); nullptr: none. Not owned.
+  TrainingLedger* ledger = nullptr;
 };
 
 struct EpochRecord {
@@ -104,6 +109,21 @@ class Trainer {
   struct Impl;
   std::unique_ptr<Impl> impl_;
   TrainerState state_;
+};
+
+/// What a run keeps of its trainings (checkpoints, issue 11). Trainer::run() with a ledger asks
+/// it, before the first epoch, for a state an earlier process of the same run saved for this
+/// training (the trainings of a run start in the same order every time, so the n-th call names
+/// the n-th training), and tells it after every epoch. Every rank calls it identically.
+class TrainingLedger {
+ public:
+  virtual ~TrainingLedger() = default;
+  /// The saved state of the next training of `round` (finished, or between two epochs), or
+  /// nullopt when it is to run from the start. CheckpointError when the saved one does not fit.
+  virtual std::optional<TrainerState> resume(std::uint32_t round) = 0;
+  /// After every epoch (with finished() true after the last); `stopping`: every rank agreed
+  /// that a signal stops the run here, and Interrupted follows.
+  virtual void after_epoch(const Trainer& trainer, std::uint32_t round, bool stopping) = 0;
 };
 
 /// Trains on examples 0..n_examples−1 of `loss`, split by split_examples; collective over

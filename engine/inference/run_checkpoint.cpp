@@ -1,0 +1,317 @@
+#include "nsbi/inference/run_checkpoint.hpp"
+
+#include <fcntl.h>
+#include <mpi.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <bit>
+#include <boost/archive/archive_exception.hpp>
+#include <boost/archive/binary_iarchive.hpp>
+#include <boost/archive/binary_oarchive.hpp>
+#include <boost/crc.hpp>
+#include <boost/serialization/string.hpp>
+#include <boost/serialization/vector.hpp>
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <sstream>
+
+#include "nsbi/core/error.hpp"
+#include "nsbi/mpi/agreement.hpp"
+
+namespace boost::serialization {
+
+template <class A>
+void serialize(A& a, nsbi::train::EpochRecord& e, unsigned) {
+  a & e.epoch & e.train_loss & e.val_loss & e.seconds;
+}
+template <class A>
+void serialize(A& a, nsbi::train::TrainingResult& r, unsigned) {
+  a & r.history & r.best_epoch & r.best_val_loss & r.early_stopped & r.lr_decays & r.steps & r.train_examples;
+  a & r.validation_examples & r.seconds & r.communication_seconds;
+}
+template <class A>
+void serialize(A& a, nsbi::train::TrainerState& s, unsigned) {
+  a & s.adam_steps & s.adam_m & s.adam_v & s.learning_rate & s.weights & s.best_weights & s.best_val;
+  a & s.since_improvement & s.epoch & s.finished & s.allreduce_has_bound & s.allreduce_bound & s.result;
+}
+template <class A>
+void serialize(A& a, nsbi::CheckpointTraining& t, unsigned) {
+  a & t.round & t.state;
+}
+
+}  // namespace boost::serialization
+
+namespace nsbi {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+static_assert(std::endian::native == std::endian::little, "checkpoint I/O assumes a little-endian host");
+
+constexpr char kMagic[8] = {'N', 'S', 'B', 'I', 'C', 'K', 'P', 'T'};
+constexpr std::uint32_t kFormatVersion = 1;
+constexpr std::size_t kHeader = sizeof kMagic + 4 + 8 + 8;
+
+template <typename T>
+void put(std::string& out, const T& v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof(T));
+}
+template <typename T>
+T get(const std::string& b, std::size_t at) {
+  T v;
+  std::memcpy(&v, b.data() + at, sizeof(T));
+  return v;
+}
+
+std::string hex(std::uint64_t v) {
+  char b[24];
+  std::snprintf(b, sizeof b, "%016llx", static_cast<unsigned long long>(v));
+  return b;
+}
+
+std::string megabytes(std::uint64_t bytes) {
+  char b[32];
+  std::snprintf(b, sizeof b, "%.2f MB", static_cast<double>(bytes) / 1e6);
+  return b;
+}
+
+/// A finished training as a checkpoint keeps it: the final weights and the record.
+train::TrainerState finished_only(train::TrainerState s) {
+  s.adam_m.clear();
+  s.adam_v.clear();
+  s.best_weights.clear();
+  return s;
+}
+
+}  // namespace
+
+std::string encode_checkpoint(const CheckpointContent& content) {
+  std::ostringstream payload;
+  {
+    boost::archive::binary_oarchive ar(payload, boost::archive::no_header);
+    ar << content.sequence << content.trainings;
+  }
+  const std::string p = payload.str();
+  std::string out(kMagic, sizeof kMagic);
+  put(out, kFormatVersion);
+  put(out, content.fingerprint);
+  put(out, static_cast<std::uint64_t>(p.size()));
+  out += p;
+  boost::crc_32_type crc;
+  crc.process_bytes(out.data(), out.size());
+  put(out, static_cast<std::uint32_t>(crc.checksum()));
+  return out;
+}
+
+CheckpointContent decode_checkpoint(const std::string& b, const std::string& path, std::uint64_t fingerprint) {
+  const auto bad = [&](const std::string& what, const std::string& expected, const std::string& got) {
+    return CheckpointError(make_message(path, what, expected, got));
+  };
+  if (b.size() < sizeof kMagic || std::memcmp(b.data(), kMagic, sizeof kMagic) != 0)
+    throw bad("file", "an nsbi checkpoint (magic NSBICKPT)", "other content");
+  if (b.size() < kHeader + 4) throw bad("checkpoint", "a complete file", "a truncated file of " + std::to_string(b.size()) + " bytes");
+  const auto version = get<std::uint32_t>(b, sizeof kMagic);
+  if (version != kFormatVersion)
+    throw bad("checkpoint format version", std::to_string(kFormatVersion), std::to_string(version));
+  const auto payload = get<std::uint64_t>(b, sizeof kMagic + 12);
+  if (payload != b.size() - kHeader - 4)
+    throw bad("checkpoint", "a complete file (" + std::to_string(kHeader + 4 + payload) + " bytes)",
+              (b.size() < kHeader + 4 + payload ? "a truncated file of " : "a file of ") + std::to_string(b.size()) +
+                  " bytes");
+  boost::crc_32_type crc;
+  crc.process_bytes(b.data(), b.size() - 4);
+  if (get<std::uint32_t>(b, b.size() - 4) != crc.checksum())
+    throw bad("checkpoint checksum", "a match (CRC-32)", "a mismatch: the file is corrupt");
+  const auto fp = get<std::uint64_t>(b, sizeof kMagic + 4);
+  if (fp != fingerprint)
+    throw bad("checkpoint run fingerprint", hex(fingerprint) + " (this run's configuration)",
+              hex(fp) + ": it belongs to a run with another configuration");
+  CheckpointContent c;
+  c.fingerprint = fp;
+  try {
+    std::istringstream in(b.substr(kHeader, payload));
+    boost::archive::binary_iarchive ar(in, boost::archive::no_header);
+    ar >> c.sequence >> c.trainings;
+  } catch (const boost::archive::archive_exception& e) {
+    throw bad("checkpoint payload", "a readable archive", e.what());
+  } catch (const std::bad_alloc&) {
+    throw bad("checkpoint payload", "a readable archive", "sizes beyond memory");
+  }
+  return c;
+}
+
+std::string checkpoint_path(const std::string& dir, std::uint64_t sequence) {
+  char name[40];
+  std::snprintf(name, sizeof name, "checkpoint-%06llu.bin", static_cast<unsigned long long>(sequence));
+  return (fs::path(dir) / name).string();
+}
+
+std::vector<std::uint64_t> checkpoint_sequences(const std::string& dir) {
+  std::vector<std::uint64_t> out;
+  std::error_code ec;
+  if (!fs::is_directory(dir, ec)) return out;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() < 16 || name.rfind("checkpoint-", 0) != 0 || name.substr(name.size() - 4) != ".bin") continue;
+    const std::string digits = name.substr(11, name.size() - 15);
+    if (digits.empty() || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+      continue;
+    out.push_back(std::stoull(digits));
+  }
+  std::sort(out.rbegin(), out.rend());
+  return out;
+}
+
+void write_checkpoint(const std::string& dir, const CheckpointContent& content) {
+  const std::string bytes = encode_checkpoint(content);
+  const std::string tmp = (fs::path(dir) / "checkpoint.tmp").string(), path = checkpoint_path(dir, content.sequence);
+  const auto fail = [&](const std::string& what) {
+    throw IoError(make_message(tmp, "checkpoint", what, std::strerror(errno)));
+  };
+  const int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd < 0) fail("a writable file");
+  std::size_t done = 0;
+  while (done < bytes.size()) {
+    const ssize_t w = ::write(fd, bytes.data() + done, bytes.size() - done);
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) {
+      ::close(fd);
+      fail("a completed write");
+    }
+    done += static_cast<std::size_t>(w);
+  }
+  if (::fsync(fd) != 0) {
+    ::close(fd);
+    fail("a flush to the disk (fsync)");
+  }
+  if (::close(fd) != 0) fail("a completed close");
+  if (std::rename(tmp.c_str(), path.c_str()) != 0) fail("a rename to " + path);
+  // The rename itself reaches the disk with the directory.
+  const int dfd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    ::fsync(dfd);
+    ::close(dfd);
+  }
+}
+
+std::optional<CheckpointContent> load_newest_checkpoint(const std::string& dir, std::uint64_t fingerprint,
+                                                        const mpi::Communicator& comm, Log& log) {
+  std::string bytes;  // rank 0: the valid file's bytes ("" when none)
+  mpi::agree_on_root(comm, [&] {
+    const std::vector<std::uint64_t> seqs = checkpoint_sequences(dir);
+    std::optional<CheckpointError> newest_error;
+    std::vector<std::string> skipped;
+    for (const std::uint64_t s : seqs) {
+      const std::string path = checkpoint_path(dir, s);
+      std::ifstream f(path, std::ios::binary);
+      std::string b((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+      try {
+        if (!f.good() && !f.eof())
+          throw CheckpointError(make_message(path, "checkpoint", "a readable file", std::strerror(errno)));
+        decode_checkpoint(b, path, fingerprint);
+        for (const auto& w : skipped) log.warn(w + "; resuming from the previous valid checkpoint " + path);
+        bytes = std::move(b);
+        return;
+      } catch (const CheckpointError& e) {
+        if (!newest_error) newest_error = e;
+        skipped.push_back(e.what());
+      }
+    }
+    if (newest_error)
+      throw CheckpointError(std::string(newest_error->what()) +
+                            " (no valid checkpoint to fall back to; move the checkpoint files away to resume from "
+                            "journal.bin alone, which retrains)");
+  }, mpi::Failure::bad_input);
+  comm.broadcast(bytes);
+  if (bytes.empty()) return std::nullopt;
+  return decode_checkpoint(bytes, dir, fingerprint);
+}
+
+RunCheckpointer::RunCheckpointer(std::string dir, std::uint64_t fingerprint, double every_seconds,
+                                 const mpi::Communicator& comm, Log& log)
+    : dir_(std::move(dir)), fingerprint_(fingerprint), every_seconds_(every_seconds), comm_(comm), log_(log),
+      next_sequence_(1), last_write_(MPI_Wtime()) {}
+
+void RunCheckpointer::adopt(std::optional<CheckpointContent> loaded, std::uint64_t first_sequence) {
+  next_sequence_ = first_sequence;
+  if (loaded) {
+    loaded_ = std::move(loaded->trainings);
+    mine_.push_back(loaded->sequence);
+  }
+  last_write_ = MPI_Wtime();
+}
+
+std::optional<train::TrainerState> RunCheckpointer::resume(std::uint32_t round) {
+  const std::size_t k = started_++;
+  done_.emplace_back();
+  rounds_.push_back(round);
+  if (k >= loaded_.size()) return std::nullopt;
+  const CheckpointTraining& saved = loaded_[k];
+  if (saved.round != round)
+    throw CheckpointError(make_message(checkpoint_path(dir_, mine_.empty() ? 0 : mine_.front()),
+                                       "training " + std::to_string(k + 1) + "'s round", std::to_string(round),
+                                       std::to_string(saved.round)));
+  if (saved.state.weights.empty()) return std::nullopt;  // a training with no epoch to save
+  ++restored_;
+  if (saved.state.finished) done_[k] = saved;
+  return saved.state;
+}
+
+void RunCheckpointer::after_epoch(const train::Trainer& trainer, std::uint32_t round, bool stopping) {
+  if (!comm_.is_root()) return;  // the states are the same bytes on every rank; rank 0 writes
+  const std::size_t k = started_ - 1;
+  if (trainer.finished()) {
+    done_[k] = CheckpointTraining{round, finished_only(trainer.state())};
+    write(nullptr);
+  } else if (stopping || (every_seconds_ > 0 && MPI_Wtime() - last_write_ >= every_seconds_)) {
+    const train::TrainerState now = trainer.state();
+    write(&now);
+  }
+}
+
+void RunCheckpointer::write(const train::TrainerState* in_progress) {
+  const double t0 = MPI_Wtime();
+  CheckpointContent c;
+  c.fingerprint = fingerprint_;
+  c.sequence = next_sequence_;
+  for (std::size_t k = 0; k < done_.size(); ++k) {
+    if (done_[k]) {
+      c.trainings.push_back(*done_[k]);
+    } else if (k + 1 == done_.size() && in_progress) {
+      c.trainings.push_back({rounds_[k], *in_progress});
+    } else {
+      c.trainings.push_back({rounds_[k], {}});  // a training that ran no epoch: it starts afresh on resume
+    }
+  }
+  try {
+    write_checkpoint(dir_, c);
+  } catch (const IoError& e) {
+    log_.warn(std::string("checkpoint not written (the run goes on; its simulations are in journal.bin): ") + e.what());
+    last_write_ = MPI_Wtime();
+    return;
+  }
+  ++next_sequence_;
+  ++written_;
+  mine_.push_back(c.sequence);
+  while (mine_.size() > 2) {
+    std::error_code ec;
+    fs::remove(checkpoint_path(dir_, mine_.front()), ec);
+    mine_.erase(mine_.begin());
+  }
+  last_write_ = MPI_Wtime();
+  write_seconds_ += last_write_ - t0;
+  std::error_code ec;
+  last_bytes_ = fs::file_size(checkpoint_path(dir_, c.sequence), ec);
+  if (in_progress)
+    log_.info("checkpoint " + checkpoint_path(dir_, c.sequence) + ": training " + std::to_string(done_.size()) +
+              " at epoch " + std::to_string(in_progress->epoch) + " (" + megabytes(last_bytes_) + ", " +
+              std::to_string(last_write_ - t0) + " s)");
+}
+
+}  // namespace nsbi
