@@ -44,7 +44,7 @@ void build_classifier(const MethodContext& ctx, const nn::Standardizer& theta_st
   classifier = nn::make_ratio_classifier(cfg.inference.estimator, theta_std.dim(), x_std.dim(),
                                          cfg.estimator.hidden_features, cfg.seed, theta_std, x_std);
   posterior = std::make_unique<PotentialPosterior>(ctx.prior, ratio_potential(*classifier, ctx.prior),
-                                                   mcmc_options(cfg), what);
+                                                   mcmc_options(cfg, ctx.chains), what);
 }
 
 /// restore() of a one-classifier method.
