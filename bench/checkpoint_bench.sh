@@ -2,7 +2,7 @@
 # Checkpoint figures for bench/RESULTS.md (issue 11):
 #  1. size and write time of a checkpoint, and the journal's size, for a 10k and a 1M-simulation run;
 #  2. the overhead of checkpointing every 60 s on a 10-round run: the same run with
-#     checkpoint.every_seconds = 60 and = 0 (only at the end of each training), side by side, each
+#     checkpoint.every_seconds = 60, 1 (a stress case) and 0 (only at the end of each training), side by side, each
 #     NSBI_REPEATS times (default 1) in alternation; plus the measured write time / total time;
 #  3. the overhead of checkpointing MCMC chains: NLE on gaussian_linear (10k simulations, 10,000
 #     posterior samples by slice sampling at sbibm's settings) with checkpoint.every_seconds = 1
@@ -59,7 +59,7 @@ TOML
 echo "| 10-round snpe_c | every_seconds | total s | checkpoints | write s | write / total |"
 echo "|---|---|---|---|---|---|"
 for k in $(seq "$repeats"); do
-  for every in 60 0; do
+  for every in 60 1 0; do
     d=rounds_${every}_$k
     "$nsbi" run rounds.toml --set output.dir=$d --set checkpoint.every_seconds=$every 2> $d.err || { cat $d.err; exit 1; }
     r=$d/report.json

@@ -37,13 +37,20 @@ seed_simulation_journal() {
   rm -rf "$run"
 }
 seed_checkpoint() {
-  # The checkpoints of a tiny real run with a small flow (finished trainings), whole and cut short.
+  # The checkpoints of two tiny real runs with a small flow: NPE (finished trainings) and NLE (a
+  # training and an MCMC sampling of 4 chains in 2 groups), whole and cut short.
   local run; run=$(mktemp -d)
-  (cd "$run" && "$build/nsbi" run "$here/tests/cli/tiny_run.toml" --set output.dir="$run/out" \
+  (cd "$run" && "$build/nsbi" run "$here/tests/cli/tiny_run.toml" --set output.dir="$run/npe" \
      --set estimator.hidden_features=4 --set estimator.transforms=1 >/dev/null 2>&1)
-  local f; f=$(ls "$run"/out/checkpoint-*.bin | tail -1)
+  (cd "$run" && "$build/nsbi" run "$here/tests/cli/tiny_run.toml" --set output.dir="$run/nle" \
+     --set inference.method=nle --set estimator.hidden_features=4 --set estimator.transforms=1 \
+     --set mcmc.chains=4 --set mcmc.group_size=2 --set mcmc.warmup=5 --set mcmc.init_candidates=20 \
+     --set posterior.samples=8 >/dev/null 2>&1)
+  local f; f=$(ls "$run"/npe/checkpoint-*.bin | tail -1)
   cp "$f" "$1/whole.bin"
   head -c 200 "$f" >"$1/cut.bin"
+  f=$(ls "$run"/nle/checkpoint-*.bin | tail -1)
+  cp "$f" "$1/mcmc.bin"
   rm -rf "$run"
 }
 seed_external_protocol() {
@@ -71,7 +78,7 @@ for name in "${harnesses[@]}"; do
   "seed_$name" "$work/corpus"
   max_len=4096
   [[ $name == simulation_journal ]] && max_len=16384  # the tiny run's journal is 7.6 kB
-  [[ $name == checkpoint ]] && max_len=$(( $(stat -c %s "$work/corpus/whole.bin") + 64 ))
+  [[ $name == checkpoint ]] && max_len=$(( $(stat -c %s "$work/corpus/"*.bin | sort -n | tail -1) + 64 ))
   status=0 start=$SECONDS
   # The harnesses do not start MPI, so the fast unwinder is enough for their leak reports.
   ASAN_OPTIONS=$ASAN_OPTIONS:fast_unwind_on_malloc=1 "$build/fuzz/fuzz_$name" -max_total_time="$seconds" -timeout=30 -max_len=$max_len -print_final_stats=1 \

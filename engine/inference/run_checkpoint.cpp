@@ -11,6 +11,8 @@
 #include <boost/archive/binary_oarchive.hpp>
 #include <boost/crc.hpp>
 #include <boost/serialization/array_wrapper.hpp>
+#include <boost/serialization/level.hpp>
+#include <boost/serialization/tracking.hpp>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
@@ -24,6 +26,16 @@
 
 #include "nsbi/core/error.hpp"
 #include "nsbi/mpi/agreement.hpp"
+
+// The payload holds our fields only: no Boost class-information preamble (version, tracking) for
+// the types written with `&`, so every byte of a checkpoint is a field this file reads and checks
+// (a mutated version byte would otherwise load and be written back differently).
+BOOST_CLASS_IMPLEMENTATION(nsbi::train::EpochRecord, boost::serialization::object_serializable)
+BOOST_CLASS_TRACKING(nsbi::train::EpochRecord, boost::serialization::track_never)
+BOOST_CLASS_IMPLEMENTATION(nsbi::CheckpointTraining, boost::serialization::object_serializable)
+BOOST_CLASS_TRACKING(nsbi::CheckpointTraining, boost::serialization::track_never)
+BOOST_CLASS_IMPLEMENTATION(nsbi::mcmc::ChainsProgress, boost::serialization::object_serializable)
+BOOST_CLASS_TRACKING(nsbi::mcmc::ChainsProgress, boost::serialization::track_never)
 
 namespace nsbi::checkpoint_detail {
 
