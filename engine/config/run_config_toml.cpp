@@ -388,6 +388,9 @@ RunConfig parse(const std::string& text, const std::string& source, const fs::pa
         word = fs::absolute(sim_base_cmd / p).lexically_normal().string();
     }
   }
+  // An MPI plugin's function has its own default name (nsbi/simulator_plugin.h).
+  if (config.simulator.kind == SimulatorKind::mpi_plugin && !toml::at_path(root, "simulator.symbol"))
+    config.simulator.symbol = "nsbi_simulate_mpi";
   if (const toml::table* mcmc = root["mcmc"].as_table(); mcmc && !mcmc->empty())
     config.mcmc.given_key = "mcmc." + std::string(mcmc->begin()->first.str());
   // The method's defaults for the keys the file leaves out.
