@@ -3,7 +3,8 @@
 //
 // Every random number in nsbi is Philox4x32-10 (Random123) evaluated at a counter that names the
 // draw: key = the 64-bit run seed, counter = (draw block, index bits 0-31, round (16 bits) |
-// index bits 32-47, stream). A stream is the
+// index bits 32-47, stream); an index of 2^48 or more, or a round of 2^16 or more, has no counter
+// and is an error, never a silently shared stream. A stream is the
 // sequence of draws for one (seed, stream, round, index); simulation i of round r therefore sees
 // the same numbers whichever rank runs it, and a resumed run sees the same numbers again.
 #include <Random123/philox.h>
@@ -12,6 +13,9 @@
 #include <cmath>
 #include <cstdint>
 #include <numbers>
+#include <string>
+
+#include "nsbi/core/error.hpp"
 
 namespace nsbi {
 
@@ -43,7 +47,12 @@ class RandomStream {
       : key_{{static_cast<std::uint32_t>(seed), static_cast<std::uint32_t>(seed >> 32)}},
         ctr_{{0, static_cast<std::uint32_t>(index),
               (round & 0xFFFFu) | (static_cast<std::uint32_t>(index >> 32) << 16),
-              static_cast<std::uint32_t>(stream)}} {}
+              static_cast<std::uint32_t>(stream)}} {
+    if ((index >> 48) != 0 || round > 0xFFFFu) [[unlikely]]
+      throw Error(make_message("random stream " + std::to_string(static_cast<std::uint32_t>(stream)), "round and index",
+                               "a round below 2^16 and an index below 2^48",
+                               "round " + std::to_string(round) + ", index " + std::to_string(index)));
+  }
 
   /// Next 32 random bits.
   std::uint32_t next_u32() {

@@ -23,9 +23,10 @@ struct Minibatch {
   std::int64_t step = 0;
   static constexpr std::int64_t kValidation = -1;
 
-  /// A 64-bit stream index unique to (epoch, step) within a round.
+  /// A stream index unique to (epoch, step) within a round: epoch·2^32 + step, and 2^48 − 1 for
+  /// the validation set (a RandomStream index has 48 bits: epochs up to 65,534 have their own).
   std::uint64_t key() const {
-    return step == kValidation ? ~std::uint64_t{0}
+    return step == kValidation ? (std::uint64_t{1} << 48) - 1
                                : (static_cast<std::uint64_t>(epoch) << 32) | static_cast<std::uint64_t>(step);
   }
 };

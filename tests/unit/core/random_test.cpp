@@ -179,3 +179,21 @@ TEST(RandomStreamTest, BelowLargeNIsUnbiased) {
 
 }  // namespace
 }  // namespace nsbi
+
+namespace nsbi {
+namespace {
+// The counter holds 48 bits of index and 16 of round: beyond them a stream would silently share
+// another's numbers, so it is an error.
+TEST(RandomStreamTest, IndexOrRoundBeyondTheCounterIsAnError) {
+  EXPECT_NO_THROW(RandomStream(1, StreamId::simulation, 0xFFFF, (std::uint64_t{1} << 48) - 1));
+  EXPECT_THROW(RandomStream(1, StreamId::simulation, 0, std::uint64_t{1} << 48), Error);
+  EXPECT_THROW(RandomStream(1, StreamId::simulation, 0x10000, 0), Error);
+  try {
+    simulation_seed(1, 0, std::uint64_t{1} << 50);
+    ADD_FAILURE() << "no error";
+  } catch (const Error& e) {
+    EXPECT_NE(std::string(e.what()).find("index below 2^48"), std::string::npos) << e.what();
+  }
+}
+}  // namespace
+}  // namespace nsbi
