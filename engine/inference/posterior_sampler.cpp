@@ -17,7 +17,7 @@ PosteriorSamples sample_posterior(std::span<nn::ConditionalDensityEstimator<floa
   accepted.reserve(static_cast<std::size_t>(opt.samples * D));
   std::int64_t n_accepted_total = 0;  // accepted in consumed blocks (before the cut at n)
   std::vector<double> mine;
-  std::vector<int> counts;
+  std::vector<std::int64_t> counts;
   for (std::int64_t pass = 0; n_accepted_total < opt.samples && out.draws < opt.max_draws; ++pass) {
     // Blocks pass·P … pass·P+P−1, block pass·P+r on rank r; member k of block b draws from
     // stream (b·K + k), and its draws fill columns k, k+K, k+2K, … of the block.

@@ -79,7 +79,7 @@ Initialisation init_sir(UnconstrainedPotential& pot, const Prior& prior, const M
     pot.on_theta(cand.middleCols(first, n), v);
     mine.insert(mine.end(), v.data(), v.data() + n);
   }
-  std::vector<int> counts;
+  std::vector<std::int64_t> counts;
   const std::vector<double> all = comm.allgather_blocks<double>(mine, &counts);
   Eigen::VectorXd log_w(N);
   {

@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 #include <exception>
+#include <stdexcept>
+#include <string>
 
 namespace nsbi::mpi {
 
@@ -38,7 +40,13 @@ void Communicator::broadcast(std::string& s, int root) const {
   std::uint64_t n = s.size();
   broadcast(n, root);
   s.resize(n);
-  if (n) MPI_Bcast(s.data(), static_cast<int>(n), MPI_CHAR, root, comm_);
+  broadcast(std::span<char>(s.data(), s.size()), root);
+}
+
+int Communicator::count_of(std::size_t n) {
+  if (n > 2147483647u)
+    throw std::length_error("MPI message of " + std::to_string(n) + " elements: more than an MPI count holds");
+  return static_cast<int>(n);
 }
 
 MPI_Status Communicator::probe(int source, int tag) const {
