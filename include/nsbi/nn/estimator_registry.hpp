@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "nsbi/nn/conditional_density_estimator.hpp"
+#include "nsbi/nn/embedding_registry.hpp"
 #include "nsbi/nn/standardizer.hpp"
 
 namespace nsbi::nn {
@@ -18,12 +19,16 @@ struct DensityEstimatorSpec {
   double tail_bound = 3.0;  // nsf
   int components = 10;      // mdn
   std::string order = "reverse";  // maf, nsf: FlowOrder by name
+  EmbeddingSpec embedding;        // type "none": the estimator conditions on x as it is
 };
 
 /// Names accepted for density estimators ("maf", "nsf", "mdn").
 const std::vector<std::string>& density_estimator_names();
 
 /// q(y | c) of the named kind, with fixed z-scoring of y and c; throws ConfigError for an unknown name.
+/// With an embedding (spec.embedding.type ≠ "none"), q(y | embed(c)): an EmbeddedDensityEstimator
+/// around the named kind built with context_dim = embedding.features, c_std z-scoring c in front
+/// of the embedding.
 std::unique_ptr<ConditionalDensityEstimator<float>> make_density_estimator(const DensityEstimatorSpec& spec,
                                                                            int target_dim, int context_dim,
                                                                            std::uint64_t seed, Standardizer y_std,
