@@ -88,7 +88,7 @@ const std::vector<MethodInfo>& inference_methods() {
   static const std::vector<MethodInfo> methods{
       {"npe", "neural posterior estimation, one round from the prior", 1, "",
        [](const RunConfig& c) { return first_problem(c, check_one_round<kSnpe>, check_density); },
-       make_npe<NpeVariant::npe>},
+       make_npe<NpeVariant::npe>, false, false, true},
       {"snpe_a", "sequential NPE with a mixture density network, corrected in closed form (Papamakarios & Murray 2016)",
        10, "mdn",
        [](const RunConfig& c) -> std::optional<MethodConfigProblem> {
@@ -104,12 +104,12 @@ const std::vector<MethodInfo>& inference_methods() {
        },
        [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> { return std::make_unique<SnpeA>(ctx); }},
       {"snpe_b", "sequential NPE with an importance-weighted loss (Lueckmann et al. 2017)", 10, "",
-       check_density, make_npe<NpeVariant::snpe_b>},
+       check_density, make_npe<NpeVariant::snpe_b>, false, false, true},
       {"snpe_c", "sequential NPE with the atomic APT loss (Greenberg et al. 2019)", 10, "",
        [](const RunConfig& c) { return first_problem(c, check_density, check_atoms); },
-       make_npe<NpeVariant::snpe_c>},
+       make_npe<NpeVariant::snpe_c>, false, false, true},
       {"tsnpe", "truncated sequential NPE: prior truncated to the posterior's HPD region (Deistler et al. 2022)", 10,
-       "", check_density, make_npe<NpeVariant::tsnpe>},
+       "", check_density, make_npe<NpeVariant::tsnpe>, false, false, true},
       {"nle", "neural likelihood estimation, one round from the prior, posterior by MCMC (Papamakarios et al. 2019)",
        1, "", [](const RunConfig& c) { return first_problem(c, check_one_round<kSnle>, check_density, check_mcmc_method); },
        [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> {

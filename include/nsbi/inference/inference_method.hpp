@@ -90,6 +90,8 @@ struct MethodInfo {
   bool mcmc = false;
   /// Simulates at a reference parameter: reads inference.theta_ref (other methods refuse it).
   bool reference_parameter = false;
+  /// Conditions a posterior flow on x: takes an [embedding] network (other methods refuse it).
+  bool embedding = false;
 };
 
 /// Every method, in the order the documentation lists them.
