@@ -21,9 +21,30 @@ EmbeddedDensityEstimator<T>::EmbeddedDensityEstimator(std::unique_ptr<Conditiona
 
 template <typename T>
 const Mat<T>& EmbeddedDensityEstimator<T>::features(const Eigen::Ref<const Mat<T>>& c) {
-  xz_.resize(c.rows(), c.cols());
-  x_std_.apply<T>(c, xz_);
-  return embed_->forward(xz_);
+  const Eigen::Index n = c.cols();
+  c_ = c;
+  first_.clear();
+  for (Eigen::Index j = 0; j < n; ++j)
+    if (j == 0 || c.col(j) != c.col(j - 1)) first_.push_back(j);
+  const auto runs = static_cast<Eigen::Index>(first_.size());
+  first_.push_back(n);
+  Mat<T> heads(c.rows(), runs);
+  for (Eigen::Index r = 0; r < runs; ++r) heads.col(r) = c.col(first_[r]);
+  xz_.resize(c.rows(), runs);
+  x_std_.apply<T>(heads, xz_);
+  const Mat<T>& f = embed_->forward(xz_);
+  f_.resize(f.rows(), n);
+  for (Eigen::Index r = 0; r < runs; ++r) f_.middleCols(first_[r], first_[r + 1] - first_[r]).colwise() = f.col(r);
+  return f_;
+}
+
+template <typename T>
+const Mat<T>& EmbeddedDensityEstimator<T>::run_gradient() {
+  const auto runs = static_cast<Eigen::Index>(first_.size()) - 1;
+  df_runs_.resize(df_.rows(), runs);
+  for (Eigen::Index r = 0; r < runs; ++r)
+    df_runs_.col(r) = df_.middleCols(first_[r], first_[r + 1] - first_[r]).rowwise().sum();
+  return df_runs_;
 }
 
 template <typename T>
@@ -36,13 +57,18 @@ template <typename T>
 void EmbeddedDensityEstimator<T>::backward(const Eigen::Ref<const Vec<T>>& g) {
   df_.resize(embed_->output_dim(), g.size());
   inner_->backward_with_context(g, df_);
-  embed_->backward(df_);
+  embed_->backward(run_gradient());
 }
 
 template <typename T>
 void EmbeddedDensityEstimator<T>::backward_with_context(const Eigen::Ref<const Vec<T>>& g, Eigen::Ref<Mat<T>> dc) {
   df_.resize(embed_->output_dim(), g.size());
   inner_->backward_with_context(g, df_);
+  // Every column's own d(loss)/dx: the embedding once more on all columns of the last x (the
+  // same features), then back through it with each column's gradient.
+  Mat<T> xz(c_.rows(), c_.cols());
+  x_std_.apply<T>(c_, xz);
+  embed_->forward(xz);
   const Mat<T>& dxz = embed_->backward(df_);
   // x_z = (x − μ)/σ, so d/dx = d/dx_z / σ.
   dc = (dxz.array().colwise() / x_std_.std.cast<T>().array()).matrix();
@@ -51,14 +77,7 @@ void EmbeddedDensityEstimator<T>::backward_with_context(const Eigen::Ref<const V
 template <typename T>
 void EmbeddedDensityEstimator<T>::evaluate(const Eigen::Ref<const Mat<T>>& y, const Eigen::Ref<const Mat<T>>& c,
                                            Eigen::Ref<Vec<T>> out) {
-  bool one_x = c.cols() > 1;
-  for (Eigen::Index j = 1; one_x && j < c.cols(); ++j) one_x = c.col(j) == c.col(0);
-  if (!one_x) {
-    inner_->evaluate(y, features(c), out);
-    return;
-  }
-  f_ = features(c.col(0)).col(0).replicate(1, c.cols());
-  inner_->evaluate(y, f_, out);
+  inner_->evaluate(y, features(c), out);
 }
 
 template <typename T>

@@ -8,8 +8,13 @@
 // one flat buffer (Adam, the exact allreduce, checkpoints and estimator.bin see one vector), and
 // backward() carries d(loss)/df from the inner estimator (backward_with_context) into the
 // embedding.
+//
+// Runs of equal consecutive columns of x are embedded once: the atomic loss of SNPE-C repeats
+// each x over its atoms, a posterior repeats x_o over its θ. The features are then copied over
+// the run and backward sums d(loss)/df over it (the same gradient as one pass per column).
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include "nsbi/nn/conditional_density_estimator.hpp"
 #include "nsbi/nn/embedding_registry.hpp"
@@ -33,21 +38,22 @@ class EmbeddedDensityEstimator final : public ConditionalDensityEstimator<T> {
   void log_prob(const Eigen::Ref<const Mat<T>>& y, const Eigen::Ref<const Mat<T>>& c, Eigen::Ref<Vec<T>> out) override;
   void backward(const Eigen::Ref<const Vec<T>>& g) override;
   void backward_with_context(const Eigen::Ref<const Vec<T>>& g, Eigen::Ref<Mat<T>> dc) override;
-  /// The inner estimator's evaluate on the features; when every column of c is the same x (a
-  /// posterior at x_o), x is embedded once.
   void evaluate(const Eigen::Ref<const Mat<T>>& y, const Eigen::Ref<const Mat<T>>& c, Eigen::Ref<Vec<T>> out) override;
   Mat<T> sample(const Eigen::Ref<const Vec<T>>& c, Eigen::Index n, RandomStream& rng) override;
 
   static constexpr std::uint32_t kEmbeddingStream = 0x454d;  // the round index of the embedding's weights
 
  private:
-  // f = embed((c − μ)/σ) for the columns of c.
+  // f = embed((c − μ)/σ) for the columns of c, each run of equal columns embedded once.
   const Mat<T>& features(const Eigen::Ref<const Mat<T>>& c);
+  // d(loss)/df_ (from the inner estimator) summed over each run: the embedding's d_features.
+  const Mat<T>& run_gradient();
 
   std::unique_ptr<ConditionalDensityEstimator<T>> inner_;
   Standardizer x_std_;
   std::unique_ptr<EmbeddingNet<T>> embed_;
-  Mat<T> xz_, df_, f_;  // z-scored x, d(loss)/df, replicated features of evaluate
+  std::vector<Eigen::Index> first_;  // the first column of each run, and c.cols() at the end
+  Mat<T> c_, xz_, f_, df_, df_runs_;  // the last x, z-scored run heads, features, their gradients
 };
 
 }  // namespace nsbi::nn

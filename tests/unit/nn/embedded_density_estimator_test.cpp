@@ -1,6 +1,7 @@
 // q(y | embed(x)) end to end: one parameter buffer holding the flow and then the embedding,
 // d(loss)/d(params) through the flow's context gradient into every embedding kind against
-// finite differences, the inference paths, and the registry's construction.
+// finite differences (with runs of a repeated x, embedded once), the inference paths, and the
+// registry's construction.
 #include "nsbi/nn/embedded_density_estimator.hpp"
 
 #include <gtest/gtest.h>
@@ -48,7 +49,10 @@ class EmbeddedDensityEstimatorTest : public ::testing::TestWithParam<std::string
 
 TEST_P(EmbeddedDensityEstimatorTest, BackwardMatchesFiniteDifferences) {
   auto q = make_embedded(GetParam());
-  Mat<double> y = random_matrix(kDim, 5, 1), x = random_matrix(kXDim, 5, 2);
+  // x a, a, b, c, c: runs of equal columns are embedded once, single columns too.
+  const Mat<double> abc = random_matrix(kXDim, 3, 2);
+  Mat<double> y = random_matrix(kDim, 5, 1), x(kXDim, 5);
+  x << abc.col(0), abc.col(0), abc.col(1), abc.col(2), abc.col(2);
   const Vec<double> g = random_matrix(5, 1, 3).col(0);
   Vec<double> lp(5);
   auto loss = [&] {
