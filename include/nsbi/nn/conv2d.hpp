@@ -4,11 +4,9 @@
 // channel-major: feature c·H·W + h·W + w is channel c at row h, column w. With an odd kernel
 // kh×kw and X = 0 outside the grid,
 //   Y[o, h, w] = b_o + Σ_{c,i,j} K[o, c, i, j] · X[c, h + i − ⌊kh/2⌋, w + j − ⌊kw/2⌋].
-// Per sample this is one GEMM on the im2col patch matrix P (C·kh·kw × H·W), Y_s = K·P + b, with
-// K (out × C·kh·kw, column (c·kh + i)·kw + j) the weight of a Linear layer: PyTorch's default
-// initialisation (bound 1/√fan_in, fan_in = C·kh·kw) and the parameter gradients are Linear's.
-#include <vector>
-
+// This is one GEMM on the im2col patch matrix of the batch, Pᵀ (N·H·W × C·kh·kw): Yᵀ = Pᵀ·Kᵀ + 1·bᵀ,
+// with K (out × C·kh·kw, column (c·kh + i)·kw + j) and b registered as a Linear layer's weight
+// and bias, so the initialisation is PyTorch's default (bound 1/√fan_in, fan_in = C·kh·kw).
 #include "nsbi/nn/linear.hpp"
 
 namespace nsbi::nn {
@@ -31,14 +29,17 @@ class Conv2d {
   void backward(const Eigen::Ref<const Mat<T>>& dY, Mat<T>& dX);
 
  private:
-  // f(r, p, k) for every patch entry P(r, p) that copies input feature k (the zero padding left out).
+  // f(r, p, k, len) for every run of len patch entries Pᵀ(p … p+len−1, r) of one sample that copy
+  // the inputs k … k+len−1 (a row segment of one channel; the zero padding left out).
   template <class F>
-  void for_each_tap(F&& f) const;
+  void for_each_run(F&& f) const;
 
+  ParameterBuffer<T>* params_;
   int cin_, cout_, h_, w_, kh_, kw_;
+  Eigen::Index w_offset_;  // K's offset in the buffer; b follows it
   Linear<T> kernel_;
-  std::vector<Mat<T>> patches_;  // P of each sample of the last forward
-  Mat<T> ys_, dys_, dp_;         // one sample's output, its gradient, the patches' gradient
+  Mat<T> patches_;        // Pᵀ of the last forward
+  Mat<T> yt_, dyt_, dpt_;  // Yᵀ, d(loss)/dYᵀ and d(loss)/dPᵀ, samples stacked by rows
 };
 
 }  // namespace nsbi::nn
