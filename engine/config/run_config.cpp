@@ -317,8 +317,8 @@ void validate(const RunConfig& c, const Locate& locate) {
       for (const MethodInfo& o : inference_methods())
         if (o.embedding) users += (users.empty() ? "" : ", ") + o.name;
       fail(locate, "embedding.type",
-           "\"none\" for method " + quote_string(m.name) + " (an embedding network conditions a posterior flow on x: " +
-               users + ")",
+           "\"none\" for method " + quote_string(m.name) + " (an embedding network maps x for the posterior flow "
+               "or the ratio classifier of " + users + ")",
            quote_string(c.embedding.type));
     }
     if (m.check)

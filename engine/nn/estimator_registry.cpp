@@ -63,14 +63,15 @@ const std::vector<std::string>& ratio_classifier_names() {
 
 std::unique_ptr<RatioClassifier<float>> make_ratio_classifier(const std::string& name, int theta_dim, int x_dim,
                                                               int hidden, std::uint64_t seed, Standardizer theta_std,
-                                                              Standardizer x_std, int blocks) {
+                                                              Standardizer x_std, int blocks,
+                                                              const EmbeddingSpec& embedding) {
   RatioClassifierOptions options{RatioArchitecture::resnet, hidden, blocks};
   if (name == "mlp")
     options.architecture = RatioArchitecture::mlp;
   else if (name != "resnet")
     unknown_name("classifier", name, ratio_classifier_names());
   return std::make_unique<RatioClassifier<float>>(theta_dim, x_dim, options, seed, std::move(theta_std),
-                                                  std::move(x_std));
+                                                  std::move(x_std), embedding);
 }
 
 }  // namespace nsbi::nn

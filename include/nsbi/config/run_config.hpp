@@ -12,7 +12,7 @@
 //                 proposal_inflation, theta_ref
 //   [estimator]   hidden_features, transforms, ensemble, bins, tail_bound, components
 //   [embedding]   type, features, hidden, layers, channels, kernel, shape, trials
-//                 (a network from x to summary features; methods npe, snpe_b, snpe_c, tsnpe)
+//                 (a network from x to summary features; the NPE and NRE methods)
 //   [training]    batch_size, learning_rate, clip_norm, validation_fraction, stop_after_epochs,
 //                 max_epochs, micro_batch, lr_decays, lr_decay_factor
 //   [posterior]   samples, max_sampling_draws, min_acceptance_warning, min_acceptance
@@ -167,7 +167,8 @@ struct RunConfig {
   InferenceConfig inference;
   EstimatorConfig estimator;
   /// [embedding]: x → summary features trained with the estimator (nn::EmbeddingSpec; type
-  /// "none" by default). Only the methods whose flow conditions on x take one.
+  /// "none" by default). Only the methods whose network conditions on x (NPE's flow, NRE's
+  /// classifier) take one.
   nn::EmbeddingSpec embedding;
   TrainingConfig training;
   PosteriorConfig posterior;

@@ -90,7 +90,8 @@ struct MethodInfo {
   bool mcmc = false;
   /// Simulates at a reference parameter: reads inference.theta_ref (other methods refuse it).
   bool reference_parameter = false;
-  /// Conditions a posterior flow on x: takes an [embedding] network (other methods refuse it).
+  /// Feeds x to a network that conditions on it (NPE's flow, NRE's classifier): takes an
+  /// [embedding] network in front (other methods refuse it).
   bool embedding = false;
 };
 

@@ -42,9 +42,11 @@ const std::vector<std::string>& ratio_classifier_names();
 
 /// d(θ, x) of the named architecture (RatioClassifier) with `hidden` units per layer and
 /// `blocks` residual blocks (resnet; the mlp has sbi's two hidden layers), fixed z-scoring of θ
-/// and x, weights from `seed`; throws ConfigError for an unknown name, listing the known ones.
+/// and x, weights from `seed`, x through `embedding` when its type is not "none"; throws
+/// ConfigError for an unknown name, listing the known ones.
 std::unique_ptr<RatioClassifier<float>> make_ratio_classifier(const std::string& name, int theta_dim, int x_dim,
                                                               int hidden, std::uint64_t seed, Standardizer theta_std,
-                                                              Standardizer x_std, int blocks = 2);
+                                                              Standardizer x_std, int blocks = 2,
+                                                              const EmbeddingSpec& embedding = {});
 
 }  // namespace nsbi::nn
