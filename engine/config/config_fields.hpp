@@ -33,9 +33,9 @@ const EnumNames<FailurePolicy>& failure_policy_names();
 
 /// The sections in the order to_toml writes them; "" is the top level.
 inline const std::vector<std::string>& section_names() {
-  static const std::vector<std::string> names{"",          "task",      "prior",    "simulator", "observation",
-                                              "inference", "estimator", "embedding", "training", "posterior", "mcmc",
-                                              "output",    "checkpoint"};
+  static const std::vector<std::string> names{"",          "task",      "prior",     "simulator", "observation",
+                                              "inference", "estimator", "embedding", "training",  "posterior",
+                                              "mcmc",      "output",    "checkpoint"};
   return names;
 }
 
