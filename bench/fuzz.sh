@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Fuzzes nsbi's input loaders with libFuzzer (issue 11, hardening): the TOML run configuration,
-# the simulation journal (the run directory's resume file), an external simulator's answer line
+# the simulation journal and the checkpoints (the run directory's resume files), an external simulator's answer line
 # and the CSV / observation readers. Builds the harnesses of tests/fuzz in build-sanitize/ (clang,
 # ASan, UBSan; the same build as scripts/test.sh --sanitize), writes small valid seed inputs,
 # runs each harness for --seconds and prints one table row per harness for bench/RESULTS.md.
@@ -8,7 +8,7 @@
 #   bench/fuzz.sh [--seconds 600] [--only run_config,csv]
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-seconds=600 only=run_config,simulation_journal,external_protocol,csv
+seconds=600 only=run_config,simulation_journal,checkpoint,external_protocol,csv
 while (($#)); do
   case $1 in
     --seconds) seconds=$2; shift 2 ;; --only) only=$2; shift 2 ;;
@@ -36,6 +36,23 @@ seed_simulation_journal() {
   head -c 500 "$run/out/journal.bin" >"$1/cut.bin"
   rm -rf "$run"
 }
+seed_checkpoint() {
+  # The checkpoints of two tiny real runs with a small flow: NPE (finished trainings) and NLE (a
+  # training and an MCMC sampling of 4 chains in 2 groups), whole and cut short.
+  local run; run=$(mktemp -d)
+  (cd "$run" && "$build/nsbi" run "$here/tests/cli/tiny_run.toml" --set output.dir="$run/npe" \
+     --set estimator.hidden_features=4 --set estimator.transforms=1 >/dev/null 2>&1)
+  (cd "$run" && "$build/nsbi" run "$here/tests/cli/tiny_run.toml" --set output.dir="$run/nle" \
+     --set inference.method=nle --set estimator.hidden_features=4 --set estimator.transforms=1 \
+     --set mcmc.chains=4 --set mcmc.group_size=2 --set mcmc.warmup=5 --set mcmc.init_candidates=20 \
+     --set posterior.samples=8 >/dev/null 2>&1)
+  local f; f=$(ls "$run"/npe/checkpoint-*.bin | tail -1)
+  cp "$f" "$1/whole.bin"
+  head -c 200 "$f" >"$1/cut.bin"
+  f=$(ls "$run"/nle/checkpoint-*.bin | tail -1)
+  cp "$f" "$1/mcmc.bin"
+  rm -rf "$run"
+}
 seed_external_protocol() {
   # First byte: how many values the answer must hold; the rest: the answer line.
   printf '\x02%s\n' '0.5 -1.25' >"$1/two"
@@ -61,6 +78,7 @@ for name in "${harnesses[@]}"; do
   "seed_$name" "$work/corpus"
   max_len=4096
   [[ $name == simulation_journal ]] && max_len=16384  # the tiny run's journal is 7.6 kB
+  [[ $name == checkpoint ]] && max_len=$(( $(stat -c %s "$work/corpus/"*.bin | sort -n | tail -1) + 64 ))
   status=0 start=$SECONDS
   # The harnesses do not start MPI, so the fast unwinder is enough for their leak reports.
   ASAN_OPTIONS=$ASAN_OPTIONS:fast_unwind_on_malloc=1 "$build/fuzz/fuzz_$name" -max_total_time="$seconds" -timeout=30 -max_len=$max_len -print_final_stats=1 \

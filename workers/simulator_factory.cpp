@@ -5,6 +5,7 @@
 
 #include "nsbi/core/error.hpp"
 #include "nsbi/simulator/external_simulator.hpp"
+#include "nsbi/simulator/mpi_plugin_simulator.hpp"
 #include "nsbi/simulator/plugin_simulator.hpp"
 
 namespace nsbi {
@@ -12,6 +13,7 @@ namespace {
 
 std::string describe(const SimulatorOptions& o) {
   if (o.kind == SimulatorKind::plugin) return "plugin simulator '" + o.library + "'";
+  if (o.kind == SimulatorKind::mpi_plugin) return "MPI plugin simulator '" + o.library + "'";
   std::string cmd;
   for (const auto& a : o.command) cmd += (cmd.empty() ? "" : " ") + a;
   return "external simulator '" + cmd + "'";
@@ -53,6 +55,7 @@ std::unique_ptr<Simulator> make_simulator(const SimulatorOptions& options, const
       pick_dim(options, task, options.theta_dim, task != nullptr ? task->theta_dim : 0, "theta_dim");
   const int x_dim = pick_dim(options, task, options.x_dim, task != nullptr ? task->x_dim : 0, "x_dim");
   if (options.kind == SimulatorKind::external) return std::make_unique<ExternalSimulator>(options, theta_dim, x_dim);
+  if (options.kind == SimulatorKind::mpi_plugin) return std::make_unique<MpiPluginSimulator>(options, theta_dim, x_dim);
   return std::make_unique<PluginSimulator>(options, theta_dim, x_dim);
 }
 

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "nsbi/bench/reference_posterior.hpp"
 #include "nsbi/bench/sbibm_grid.hpp"
 #include "nsbi/cli/commands.hpp"
 #include "nsbi/core/error.hpp"
@@ -134,6 +135,34 @@ void add_bench_command(CLI::App& app) {
       return spec;
     }, mpi::Failure::bad_input);
     bench::run_sbibm_grid(parsed, comm, std::cout);
+  });
+
+  struct ReferenceArgs {
+    std::string observations = "1-5";
+    bench::ReferenceSpec spec;
+  };
+  auto r = std::make_shared<ReferenceArgs>();
+  r->spec.task = "gaussian_random_field";
+  r->spec.out_dir = "runs/reference";
+  auto* rf = bench->add_subcommand(
+      "reference", "Observations and reference posterior samples (MCMC on the exact likelihood) in sbibm's layout");
+  rf->add_option("--task", r->spec.task, "a builtin task whose likelihood is known (gaussian_random_field)")
+      ->capture_default_str();
+  rf->add_option("--observations", r->observations, "observation numbers, e.g. 1-5")->capture_default_str();
+  rf->add_option("--out", r->spec.out_dir, "directory: <task>/obs<j>/{observation,true_parameters,reference_posterior_samples}.csv")
+      ->capture_default_str();
+  rf->add_option("-n,--samples", r->spec.samples, "reference samples per observation")->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  rf->add_option("--seed", r->spec.seed, "seed of θ_j, x_j and the chains")->capture_default_str();
+  rf->add_option("--chains", r->spec.chains, "MCMC chains")->check(CLI::PositiveNumber)->capture_default_str();
+  rf->add_option("--warmup", r->spec.warmup, "warm-up steps per chain")->check(CLI::NonNegativeNumber)->capture_default_str();
+  rf->add_option("--thin", r->spec.thin, "steps per kept draw")->check(CLI::PositiveNumber)->capture_default_str();
+  rf->callback([r] {
+    const mpi::Communicator comm;
+    bench::ReferenceSpec spec = r->spec;
+    spec.observations = mpi::agree(comm, [&] { return bench::parse_index_list(r->observations, "--observations"); },
+                                   mpi::Failure::bad_input);
+    bench::make_reference_posteriors(spec, comm, std::cout);
   });
 }
 

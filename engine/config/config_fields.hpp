@@ -52,6 +52,7 @@ void visit_fields(C& c, V&& v) {
   v("simulator", "mode", c.simulator.mode, external_mode_names());
   v("simulator", "library", c.simulator.library, Rule::any);
   v("simulator", "symbol", c.simulator.symbol, Rule::non_empty);
+  v("simulator", "ranks_per_simulation", c.simulator.ranks_per_simulation, Rule::at_least_one);
   v("simulator", "theta_dim", c.simulator.theta_dim, Rule::non_negative);
   v("simulator", "x_dim", c.simulator.x_dim, Rule::non_negative);
   v("simulator", "timeout", c.simulator.timeout_seconds, Rule::non_negative);

@@ -61,7 +61,8 @@ namespace config_detail {
 
 const EnumNames<SimulatorKind>& simulator_kind_names() {
   static const EnumNames<SimulatorKind> names{
-      {"builtin", SimulatorKind::builtin}, {"external", SimulatorKind::external}, {"plugin", SimulatorKind::plugin}};
+      {"builtin", SimulatorKind::builtin}, {"external", SimulatorKind::external}, {"plugin", SimulatorKind::plugin},
+      {"mpi_plugin", SimulatorKind::mpi_plugin}};
   return names;
 }
 
@@ -80,13 +81,14 @@ const EnumNames<FailurePolicy>& failure_policy_names() {
 namespace {
 
 std::string range_text(Rule rule, const char* noun) {
+  const std::string article = noun[0] == 'i' ? "an " : "a ";
   switch (rule) {
     case Rule::positive: return std::string("a positive ") + noun;
     case Rule::non_negative: return std::string("a non-negative ") + noun;
-    case Rule::at_least_one: return std::string("a ") + noun + " >= 1";
-    case Rule::open_unit: return std::string("a ") + noun + " in (0, 1)";
-    case Rule::closed_unit: return std::string("a ") + noun + " in [0, 1]";
-    default: return (noun[0] == 'i' ? "an " : "a ") + std::string(noun);
+    case Rule::at_least_one: return article + noun + " >= 1";
+    case Rule::open_unit: return article + noun + " in (0, 1)";
+    case Rule::closed_unit: return article + noun + " in [0, 1]";
+    default: return article + noun;
   }
 }
 
@@ -357,9 +359,15 @@ void validate(const RunConfig& c, const Locate& locate) {
       if (s.command.empty()) fail(locate, "simulator.command", "the simulator's argv, a non-empty array of strings", "[]");
       break;
     case SimulatorKind::plugin:
+    case SimulatorKind::mpi_plugin:
       if (s.library.empty()) fail(locate, "simulator.library", "the path of the plugin shared library", "\"\"");
       break;
   }
+  if (s.ranks_per_simulation > 1 && s.kind != SimulatorKind::mpi_plugin)
+    fail(locate, "simulator.ranks_per_simulation",
+         "1 for simulator.kind = \"" + simulator_kind_names()[static_cast<std::size_t>(s.kind)].first +
+             "\" (ranks share a simulation only with kind = \"mpi_plugin\")",
+         std::to_string(s.ranks_per_simulation));
   if (!task) {
     if (!c.prior) fail(locate, "prior", "a [prior] table (there is no [task] to take the prior from)", "none");
     if (s.x_dim <= 0) fail(locate, "simulator.x_dim", "a positive integer (there is no [task] to take it from)", std::to_string(s.x_dim));

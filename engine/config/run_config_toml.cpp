@@ -394,6 +394,9 @@ RunConfig parse(const std::string& text, const std::string& source, const fs::pa
         word = fs::absolute(sim_base_cmd / p).lexically_normal().string();
     }
   }
+  // An MPI plugin's function has its own default name (nsbi/simulator_plugin.h).
+  if (config.simulator.kind == SimulatorKind::mpi_plugin && !toml::at_path(root, "simulator.symbol"))
+    config.simulator.symbol = "nsbi_simulate_mpi";
   // An [embedding] table without a type would be silently ignored: name the missing key.
   if (const toml::table* e = root["embedding"].as_table(); e && !e->empty() && !e->contains("type"))
     fail(locate, "embedding.type", one_of(nn::embedding_names()), "none (the [embedding] table has no type)");

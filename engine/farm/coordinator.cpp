@@ -18,6 +18,7 @@
 #include "nsbi/farm/run_simulations.hpp"
 #include "nsbi/farm/simulate_chunk.hpp"
 #include "nsbi/farm/worker_loop.hpp"
+#include "nsbi/simulator/group_simulator.hpp"
 
 namespace nsbi {
 namespace {
@@ -336,17 +337,66 @@ class Coordinator {
   std::size_t retries_ = 0;
 };
 
-}  // namespace
-
-SimulationBank run_simulations(const mpi::Communicator& comm, Simulator& simulator, const Eigen::MatrixXd& theta,
-                               const ReplacementDraw& draw_replacement, const FarmOptions& options) {
-  options.validate();  // the same options on every rank: all throw here, before any message
+SimulationBank run_farm(const mpi::Communicator& comm, Simulator& simulator, const Eigen::MatrixXd& theta,
+                        const ReplacementDraw& draw_replacement, const FarmOptions& options) {
   farm::FarmChannel channel(comm);
   if (channel.rank() != 0) {
     farm::worker_loop(channel, simulator, options);
     return {};
   }
   return Coordinator(channel, simulator, theta, draw_replacement, options).run();
+}
+
+/// The farm for a simulator that runs each simulation on k ranks: rank 0 coordinates alone, ranks
+/// 1 … P−1 form groups of k consecutive ranks, and the farm runs over rank 0 and the groups'
+/// leaders; the other members follow their leader. With one process, rank 0 is a group of one
+/// and simulates itself.
+SimulationBank run_grouped(const mpi::Communicator& comm, GroupSimulator& sim, const Eigen::MatrixXd& theta,
+                           const ReplacementDraw& draw_replacement, const FarmOptions& options) {
+  const int P = comm.size(), r = comm.rank(), k = sim.ranks_per_simulation();
+  if (P > 1 && (P - 1) % k != 0)  // the same on every rank: all throw here, before any message
+    throw ConfigError(make_message(
+        "simulator.ranks_per_simulation", "value",
+        "a divisor of the " + std::to_string(P - 1) + " ranks besides the coordinator (run with k·n + 1 ranks, or one process)",
+        std::to_string(k)));
+  const int g = r == 0 ? -1 : (r - 1) / k;
+  const bool leader = r == 0 || (r - 1) % k == 0;
+  MPI_Comm group = MPI_COMM_NULL, farm = MPI_COMM_NULL;
+  MPI_Comm_split(comm.native(), g + 1, r, &group);
+  MPI_Comm_split(comm.native(), leader ? 0 : MPI_UNDEFINED, r, &farm);
+  // Freed on the way out, but not while an exception unwinds on this rank only (as
+  // Communicator::free_duplicate: MPI_Comm_free is collective).
+  const auto free_all = [&] {
+    if (farm != MPI_COMM_NULL) MPI_Comm_free(&farm);
+    MPI_Comm_free(&group);
+    sim.join_group(MPI_COMM_SELF);
+  };
+  sim.join_group(group);
+  if (!leader) {
+    sim.follow();  // throws the leader's error when the farm failed
+    free_all();
+    return {};
+  }
+  SimulationBank bank;
+  try {
+    bank = run_farm(mpi::Communicator(farm), sim, theta, draw_replacement, options);
+  } catch (...) {
+    sim.release_followers(encode_exception(std::current_exception()));
+    sim.join_group(MPI_COMM_SELF);
+    throw;
+  }
+  sim.release_followers({});
+  free_all();
+  return bank;
+}
+
+}  // namespace
+
+SimulationBank run_simulations(const mpi::Communicator& comm, Simulator& simulator, const Eigen::MatrixXd& theta,
+                               const ReplacementDraw& draw_replacement, const FarmOptions& options) {
+  options.validate();  // the same options on every rank: all throw here, before any message
+  if (GroupSimulator* group = simulator.as_group()) return run_grouped(comm, *group, theta, draw_replacement, options);
+  return run_farm(comm, simulator, theta, draw_replacement, options);
 }
 
 }  // namespace nsbi

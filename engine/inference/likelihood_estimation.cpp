@@ -39,7 +39,7 @@ void LikelihoodEstimation::build(const nn::Standardizer& x_std, const nn::Standa
       out = buf->lp.cast<double>() + prior.log_prob(th);
     };
   };
-  posterior_ = std::make_unique<PotentialPosterior>(prior, std::move(at), mcmc_options(cfg),
+  posterior_ = std::make_unique<PotentialPosterior>(prior, std::move(at), mcmc_options(cfg, ctx_.chains),
                                                     "the likelihood flow's posterior");
 }
 

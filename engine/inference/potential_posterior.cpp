@@ -7,8 +7,9 @@
 
 namespace nsbi {
 
-mcmc::McmcOptions mcmc_options(const RunConfig& c) {
+mcmc::McmcOptions mcmc_options(const RunConfig& c, mcmc::ChainsLedger* ledger) {
   mcmc::McmcOptions o;
+  o.ledger = ledger;
   o.sampler = c.mcmc.sampler;
   o.chains = c.mcmc.chains;
   o.warmup = c.mcmc.warmup;

@@ -45,7 +45,7 @@ void build_classifier(const MethodContext& ctx, const nn::Standardizer& theta_st
                                          cfg.estimator.hidden_features, cfg.seed, theta_std, x_std,
                                          /*blocks=*/2, cfg.embedding);
   posterior = std::make_unique<PotentialPosterior>(ctx.prior, ratio_potential(*classifier, ctx.prior),
-                                                   mcmc_options(cfg), what);
+                                                   mcmc_options(cfg, ctx.chains), what);
 }
 
 /// restore() of a one-classifier method.

@@ -102,7 +102,8 @@ void write_report(const fs::path& path, const RunConfig& cfg, int ranks, const S
   // This process's checkpoints (a resumed run counts its own only).
   j.key("checkpoints").begin_object();
   j.field("every_seconds", cfg.checkpoint.every_seconds).field("written", checkpoints.checkpoints_written());
-  j.field("restored_trainings", checkpoints.restored()).field("last_bytes", checkpoints.last_bytes());
+  j.field("restored_trainings", checkpoints.restored()).field("restored_samplings", checkpoints.restored_samplings());
+  j.field("last_bytes", checkpoints.last_bytes());
   j.field("write_seconds", checkpoints.write_seconds()).end_object();
   // The last round's training (the estimator that gives the posterior).
   const auto& last = rounds.back().training;
@@ -197,7 +198,7 @@ RunSummary run_inference_impl(const RunConfig& cfg, const mpi::Communicator& com
   RunCheckpointer checkpointer(dir.string(), fingerprint, cfg.checkpoint.every_seconds, comm, log);
 
   // A method checks what needs the prior (e.g. carl's theta_ref inside the support).
-  const MethodContext context{cfg, *prior, obs.x_o, comm, log, &checkpointer};
+  const MethodContext context{cfg, *prior, obs.x_o, comm, log, &checkpointer, &checkpointer};
   const std::unique_ptr<InferenceMethod> method =
       mpi::agree(comm, [&] { return find_method(cfg.inference.method).make(context); }, Failure::bad_input);
 
@@ -229,7 +230,10 @@ RunSummary run_inference_impl(const RunConfig& cfg, const mpi::Communicator& com
                " finished training(s)" +
                (!last.state.finished && !last.state.weights.empty()
                     ? ", one continued from epoch " + std::to_string(last.state.epoch) + " of round " + std::to_string(last.round + 1)
-                    : std::string()));
+                    : std::string()) +
+               (loaded->samplings.empty() ? std::string()
+                                          : ", " + std::to_string(loaded->samplings.size()) + " MCMC sampling(s)" +
+                                                (loaded->samplings.back().finished() ? "" : ", the last one in progress")));
     }
     checkpointer.adopt(std::move(loaded), seqs.empty() ? 1 : seqs.front() + 1);
   }

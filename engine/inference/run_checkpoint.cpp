@@ -10,8 +10,12 @@
 #include <boost/archive/binary_iarchive.hpp>
 #include <boost/archive/binary_oarchive.hpp>
 #include <boost/crc.hpp>
-#include <boost/serialization/string.hpp>
-#include <boost/serialization/vector.hpp>
+#include <boost/serialization/array_wrapper.hpp>
+#include <boost/serialization/level.hpp>
+#include <boost/serialization/tracking.hpp>
+#include <stdexcept>
+#include <string>
+#include <type_traits>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -23,7 +27,64 @@
 #include "nsbi/core/error.hpp"
 #include "nsbi/mpi/agreement.hpp"
 
+// The payload holds our fields only: no Boost class-information preamble (version, tracking) for
+// the types written with `&`, so every byte of a checkpoint is a field this file reads and checks
+// (a mutated version byte would otherwise load and be written back differently).
+BOOST_CLASS_IMPLEMENTATION(nsbi::train::EpochRecord, boost::serialization::object_serializable)
+BOOST_CLASS_TRACKING(nsbi::train::EpochRecord, boost::serialization::track_never)
+BOOST_CLASS_IMPLEMENTATION(nsbi::CheckpointTraining, boost::serialization::object_serializable)
+BOOST_CLASS_TRACKING(nsbi::CheckpointTraining, boost::serialization::track_never)
+BOOST_CLASS_IMPLEMENTATION(nsbi::mcmc::ChainsProgress, boost::serialization::object_serializable)
+BOOST_CLASS_TRACKING(nsbi::mcmc::ChainsProgress, boost::serialization::track_never)
+
+namespace nsbi::checkpoint_detail {
+
+/// While a payload is read: its size in bytes. No count read from it may exceed this, so a
+/// corrupt count is an error instead of an allocation of gigabytes.
+thread_local std::uint64_t t_payload_limit = 0;
+
+/// A vector as a u64 count and its items (arithmetic items as one block).
+template <class A, class T>
+void sequence(A& a, std::vector<T>& v) {
+  std::uint64_t n = v.size();
+  a & n;
+  if constexpr (A::is_loading::value) {
+    if (n > t_payload_limit) throw std::length_error("a count of " + std::to_string(n) + " beyond the payload");
+    v.resize(static_cast<std::size_t>(n));
+  }
+  if constexpr (std::is_arithmetic_v<T>) {
+    if (n) a & boost::serialization::make_array(v.data(), v.size());
+  } else if constexpr (std::is_same_v<T, std::string>) {
+    for (std::string& s : v) {
+      std::uint64_t bytes = s.size();
+      a & bytes;
+      if constexpr (A::is_loading::value) {
+        if (bytes > t_payload_limit) throw std::length_error("a string of " + std::to_string(bytes) + " bytes beyond the payload");
+        s.resize(static_cast<std::size_t>(bytes));
+      }
+      if (bytes) a & boost::serialization::make_array(s.data(), s.size());
+    }
+  } else {
+    for (T& item : v) a & item;
+  }
+}
+/// A bool as one byte 0/1 (any other byte is refused: it is not a bool).
+template <class A>
+void flag(A& a, bool& b) {
+  std::uint8_t v = b ? 1 : 0;
+  a & v;
+  if constexpr (A::is_loading::value) {
+    if (v > 1) throw std::length_error("a flag byte of " + std::to_string(v));
+    b = v == 1;
+  }
+}
+
+}  // namespace nsbi::checkpoint_detail
+
 namespace boost::serialization {
+
+using nsbi::checkpoint_detail::flag;
+using nsbi::checkpoint_detail::sequence;
 
 template <class A>
 void serialize(A& a, nsbi::train::EpochRecord& e, unsigned) {
@@ -31,17 +92,36 @@ void serialize(A& a, nsbi::train::EpochRecord& e, unsigned) {
 }
 template <class A>
 void serialize(A& a, nsbi::train::TrainingResult& r, unsigned) {
-  a & r.history & r.best_epoch & r.best_val_loss & r.early_stopped & r.lr_decays & r.steps & r.train_examples;
-  a & r.validation_examples & r.seconds & r.communication_seconds;
+  sequence(a, r.history);
+  a & r.best_epoch & r.best_val_loss;
+  flag(a, r.early_stopped);
+  a & r.lr_decays & r.steps & r.train_examples & r.validation_examples & r.seconds & r.communication_seconds;
 }
 template <class A>
 void serialize(A& a, nsbi::train::TrainerState& s, unsigned) {
-  a & s.adam_steps & s.adam_m & s.adam_v & s.learning_rate & s.weights & s.best_weights & s.best_val;
-  a & s.since_improvement & s.epoch & s.finished & s.allreduce_has_bound & s.allreduce_bound & s.result;
+  a & s.adam_steps;
+  sequence(a, s.adam_m);
+  sequence(a, s.adam_v);
+  a & s.learning_rate;
+  sequence(a, s.weights);
+  sequence(a, s.best_weights);
+  a & s.best_val & s.since_improvement & s.epoch;
+  flag(a, s.finished);
+  flag(a, s.allreduce_has_bound);
+  a & s.allreduce_bound;
+  serialize(a, s.result, 0);
 }
 template <class A>
 void serialize(A& a, nsbi::CheckpointTraining& t, unsigned) {
-  a & t.round & t.state;
+  a & t.round;
+  serialize(a, t.state, 0);
+}
+template <class A>
+void serialize(A& a, nsbi::mcmc::ChainsProgress& p, unsigned) {
+  a & p.round & p.dim & p.chains;
+  sequence(a, p.init_u);
+  a & p.log_normalizer & p.init_ess & p.init_evaluations;
+  sequence(a, p.groups);
 }
 
 }  // namespace boost::serialization
@@ -55,7 +135,7 @@ namespace fs = std::filesystem;
 static_assert(std::endian::native == std::endian::little, "checkpoint I/O assumes a little-endian host");
 
 constexpr char kMagic[8] = {'N', 'S', 'B', 'I', 'C', 'K', 'P', 'T'};
-constexpr std::uint32_t kFormatVersion = 1;
+constexpr std::uint32_t kFormatVersion = 2;  // 2: MCMC samplings
 constexpr std::size_t kHeader = sizeof kMagic + 4 + 8 + 8;
 
 template <typename T>
@@ -95,7 +175,10 @@ std::string encode_checkpoint(const CheckpointContent& content) {
   std::ostringstream payload;
   {
     boost::archive::binary_oarchive ar(payload, boost::archive::no_header);
-    ar << content.sequence << content.trainings;
+    CheckpointContent& c = const_cast<CheckpointContent&>(content);  // saving reads only
+    ar << c.sequence;
+    checkpoint_detail::sequence(ar, c.trainings);
+    checkpoint_detail::sequence(ar, c.samplings);
   }
   const std::string p = payload.str();
   std::string out(kMagic, sizeof kMagic);
@@ -137,8 +220,15 @@ CheckpointContent decode_checkpoint(const std::string& b, const std::string& pat
   try {
     std::istringstream in(b.substr(kHeader, payload));
     boost::archive::binary_iarchive ar(in, boost::archive::no_header);
-    ar >> c.sequence >> c.trainings;
+    checkpoint_detail::t_payload_limit = payload;
+    ar >> c.sequence;
+    checkpoint_detail::sequence(ar, c.trainings);
+    checkpoint_detail::sequence(ar, c.samplings);
+    if (in.peek() != std::char_traits<char>::eof())
+      throw bad("checkpoint payload", "no bytes after the last sampling", "trailing bytes");
   } catch (const boost::archive::archive_exception& e) {
+    throw bad("checkpoint payload", "a readable archive", e.what());
+  } catch (const std::length_error& e) {
     throw bad("checkpoint payload", "a readable archive", e.what());
   } catch (const std::bad_alloc&) {
     throw bad("checkpoint payload", "a readable archive", "sizes beyond memory");
@@ -242,9 +332,42 @@ void RunCheckpointer::adopt(std::optional<CheckpointContent> loaded, std::uint64
   next_sequence_ = first_sequence;
   if (loaded) {
     loaded_ = std::move(loaded->trainings);
+    loaded_samplings_ = std::move(loaded->samplings);
     mine_.push_back(loaded->sequence);
   }
   last_write_ = MPI_Wtime();
+}
+
+std::optional<mcmc::ChainsProgress> RunCheckpointer::resume_sampling(std::uint32_t round) {
+  const std::size_t k = samplings_started_++;
+  sampling_mark_ = MPI_Wtime();
+  replayed_finished_ = false;
+  if (k >= loaded_samplings_.size()) return std::nullopt;
+  const mcmc::ChainsProgress& saved = loaded_samplings_[k];
+  if (saved.round != round)
+    throw CheckpointError(make_message(checkpoint_path(dir_, mine_.empty() ? 0 : mine_.front()),
+                                       "sampling " + std::to_string(k + 1) + "'s round", std::to_string(round),
+                                       std::to_string(saved.round)));
+  ++restored_samplings_;
+  replayed_finished_ = saved.finished();
+  return saved;
+}
+
+bool RunCheckpointer::checkpoint_due() const {
+  return every_seconds_ > 0 && MPI_Wtime() - sampling_mark_ >= every_seconds_;
+}
+
+void RunCheckpointer::save_sampling(const mcmc::ChainsProgress& progress, bool stopping) {
+  sampling_mark_ = MPI_Wtime();
+  if (!comm_.is_root()) return;  // every rank holds the same progress; rank 0 writes
+  const std::size_t k = samplings_started_ - 1;
+  if (samplings_.size() <= k) samplings_.resize(k + 1);
+  samplings_[k] = progress;
+  if (replayed_finished_ && !stopping) return;  // restored as it was saved: nothing new
+  write(nullptr);
+  if (!progress.finished())
+    log_.info("checkpoint " + checkpoint_path(dir_, next_sequence_ - 1) + ": MCMC sampling " + std::to_string(k + 1) +
+              " in progress (" + megabytes(last_bytes_) + ")");
 }
 
 std::optional<train::TrainerState> RunCheckpointer::resume(std::uint32_t round) {
@@ -289,6 +412,11 @@ void RunCheckpointer::write(const train::TrainerState* in_progress) {
       c.trainings.push_back({rounds_[k], {}});  // a training that ran no epoch: it starts afresh on resume
     }
   }
+  // A resumed run that has not yet replayed everything its checkpoint held keeps the rest (the
+  // replay is deterministic, so those entries stay valid).
+  for (std::size_t k = done_.size(); k < loaded_.size(); ++k) c.trainings.push_back(loaded_[k]);
+  c.samplings = samplings_;
+  for (std::size_t k = samplings_.size(); k < loaded_samplings_.size(); ++k) c.samplings.push_back(loaded_samplings_[k]);
   try {
     write_checkpoint(dir_, c);
   } catch (const IoError& e) {

@@ -85,6 +85,16 @@ class SliceKernel final : public ChainKernel {
     return s;
   }
 
+  std::vector<double> save_state() const override {
+    return std::vector<double>(width_.data(), width_.data() + width_.size());
+  }
+  void load_state(const std::vector<double>& state) override {
+    if (state.size() != static_cast<std::size_t>(width_.size()))
+      throw CheckpointError(make_message("slice sampler state", "values", std::to_string(width_.size()) +
+                                         " interval widths", std::to_string(state.size())));
+    width_ = Eigen::Map<const Eigen::MatrixXd>(state.data(), width_.rows(), width_.cols());
+  }
+
  private:
   enum class Phase { left, right, shrink, done };
   struct State {
@@ -230,6 +240,38 @@ class MetropolisKernel final : public ChainKernel {
     double s = 0;
     for (double l : log_scale_) s += std::exp(l);
     return "mh proposal scale (mean over chains): " + fmt(s / static_cast<double>(log_scale_.size()));
+  }
+
+  // Per chain: log s, the number of warm-up states seen, the running mean (D), the running
+  // second moment (D×D) and the proposal's Cholesky factor (D×D).
+  std::vector<double> save_state() const override {
+    std::vector<double> out;
+    for (std::size_t c = 0; c < log_scale_.size(); ++c) {
+      out.push_back(log_scale_[c]);
+      out.push_back(static_cast<double>(seen_[c]));
+      out.insert(out.end(), mean_[c].data(), mean_[c].data() + mean_[c].size());
+      out.insert(out.end(), m2_[c].data(), m2_[c].data() + m2_[c].size());
+      out.insert(out.end(), chol_[c].data(), chol_[c].data() + chol_[c].size());
+    }
+    return out;
+  }
+  void load_state(const std::vector<double>& state) override {
+    const Eigen::Index D = proposal_.rows();
+    const std::size_t per = static_cast<std::size_t>(2 + D + 2 * D * D);
+    if (state.size() != per * log_scale_.size())
+      throw CheckpointError(make_message("metropolis sampler state", "values",
+                                         std::to_string(per * log_scale_.size()), std::to_string(state.size())));
+    const double* p = state.data();
+    for (std::size_t c = 0; c < log_scale_.size(); ++c) {
+      log_scale_[c] = *p++;
+      seen_[c] = static_cast<std::int64_t>(*p++);
+      mean_[c] = Eigen::Map<const Eigen::VectorXd>(p, D);
+      p += D;
+      m2_[c] = Eigen::Map<const Eigen::MatrixXd>(p, D, D);
+      p += D * D;
+      chol_[c] = Eigen::Map<const Eigen::MatrixXd>(p, D, D);
+      p += D * D;
+    }
   }
 
  private:

@@ -5,7 +5,9 @@
 #include <Eigen/Cholesky>
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
+#include <type_traits>
 
 #include "nsbi/core/error.hpp"
 #include "nsbi/core/interrupt.hpp"
@@ -175,7 +177,192 @@ Initialisation init_prior(UnconstrainedPotential& pot, const Prior& prior, const
   return out;
 }
 
+
+/// What every group of a sampling shares: dimension, kept draws per chain, steps per chain
+/// (warm-up included), warm-up steps and thinning.
+struct GroupShape {
+  int D, draws;
+  std::int64_t T;
+  int warmup, thin;
+};
+
+/// A group of chains between two steps, with the kernel's state and the draws kept so far
+/// (n×draws×D, chain-major; draw k of chain c at (c·draws + k)·D).
+struct GroupRun {
+  ChainGroup group;
+  std::vector<double> kernel;
+  std::vector<double> kept;
+};
+
+static_assert(std::is_trivially_copyable_v<RandomStream>, "a chain's stream is saved as its bytes");
+constexpr std::uint32_t kGroupFormat = 0x4E4D4301;  // "NMC" 1
+
+/// A group's state as bytes: format, first chain, chains, D, steps taken, steps in all, the
+/// numbers of kept and kernel values, then the
+/// positions, densities, streams, counters, kernel state and kept draws.
+std::string encode_group(const GroupRun& run, std::int64_t T) {
+  std::string out;
+  auto put = [&out](const void* p, std::size_t bytes) { out.append(static_cast<const char*>(p), bytes); };
+  auto put64 = [&put](std::int64_t v) { put(&v, 8); };
+  const ChainGroup& g = run.group;
+  const std::uint32_t format = kGroupFormat;
+  put(&format, 4);
+  put64(static_cast<std::int64_t>(g.chain.empty() ? 0 : g.chain.front()));
+  put64(g.size());
+  put64(g.dim());
+  put64(g.steps);
+  put64(T);
+  put64(static_cast<std::int64_t>(run.kept.size()));
+  put64(static_cast<std::int64_t>(run.kernel.size()));
+  put(g.u.data(), sizeof(double) * static_cast<std::size_t>(g.u.size()));
+  put(g.log_density.data(), sizeof(double) * static_cast<std::size_t>(g.log_density.size()));
+  put(g.rng.data(), sizeof(RandomStream) * g.rng.size());
+  put(g.evaluations.data(), 8 * g.evaluations.size());
+  put(g.expansions.data(), 8 * g.expansions.size());
+  put(g.accepted.data(), 8 * g.accepted.size());
+  put(run.kernel.data(), sizeof(double) * run.kernel.size());
+  put(run.kept.data(), sizeof(double) * run.kept.size());
+  return out;
+}
+
+/// Group g (chains first … first + n − 1) from its bytes; CheckpointError when they are not
+/// the state of that group in a sampling of this shape.
+GroupRun decode_group(const std::string& b, int g, int first, int n, const GroupShape& s) {
+  const auto bad = [g](const std::string& expected, const std::string& got) {
+    return CheckpointError(make_message("mcmc checkpoint, chain group " + std::to_string(g), "state", expected, got));
+  };
+  std::size_t at = 0;
+  auto take = [&](void* p, std::size_t bytes) {
+    if (b.size() - at < bytes) throw bad("a complete state", "one cut short");
+    std::memcpy(p, b.data() + at, bytes);
+    at += bytes;
+  };
+  auto take64 = [&take]() {
+    std::int64_t v;
+    take(&v, 8);
+    return v;
+  };
+  std::uint32_t format = 0;
+  take(&format, 4);
+  if (format != kGroupFormat) throw bad("format " + std::to_string(kGroupFormat), std::to_string(format));
+  const std::int64_t first_chain = take64(), chains = take64(), dim = take64(), steps = take64(), total = take64();
+  const std::int64_t kept = take64(), kernel = take64();
+  if (first_chain != first || chains != n || dim != s.D)
+    throw bad("chains " + std::to_string(first) + "+" + std::to_string(n) + " in " + std::to_string(s.D) + " dimensions",
+              "chains " + std::to_string(first_chain) + "+" + std::to_string(chains) + " in " + std::to_string(dim));
+  const std::int64_t want_kept = static_cast<std::int64_t>(n) * s.draws * s.D;
+  if (total != s.T || steps < 0 || steps > s.T || kept != want_kept)
+    throw bad(std::to_string(want_kept) + " kept values and at most " + std::to_string(s.T) + " steps of " +
+                  std::to_string(s.T),
+              std::to_string(kept) + " and " + std::to_string(steps) + " of " + std::to_string(total));
+  if (kernel < 0 || static_cast<std::uint64_t>(kernel) > b.size() / sizeof(double))
+    throw bad("a kernel state within the bytes", std::to_string(kernel) + " values");
+  GroupRun run;
+  ChainGroup& grp = run.group;
+  grp.steps = steps;
+  grp.u.resize(s.D, n);
+  grp.log_density.resize(n);
+  take(grp.u.data(), sizeof(double) * static_cast<std::size_t>(grp.u.size()));
+  take(grp.log_density.data(), sizeof(double) * static_cast<std::size_t>(n));
+  for (int c = 0; c < n; ++c) {
+    grp.chain.push_back(static_cast<std::uint64_t>(first + c));
+    grp.rng.emplace_back(0, StreamId::mcmc, 0, 0);
+  }
+  take(grp.rng.data(), sizeof(RandomStream) * grp.rng.size());
+  for (auto* v : {&grp.evaluations, &grp.expansions, &grp.accepted}) {
+    v->resize(static_cast<std::size_t>(n));
+    take(v->data(), 8 * v->size());
+  }
+  run.kernel.resize(static_cast<std::size_t>(kernel));
+  take(run.kernel.data(), sizeof(double) * run.kernel.size());
+  run.kept.resize(static_cast<std::size_t>(kept));
+  take(run.kept.data(), sizeof(double) * run.kept.size());
+  if (at != b.size()) throw bad("no bytes after the kept draws", std::to_string(b.size() - at) + " more");
+  return run;
+}
+
+/// Group g at its initial positions, its first density evaluation done.
+GroupRun start_group(int first, int n, const Eigen::Ref<const Eigen::MatrixXd>& init_u, const GroupShape& s,
+                     const McmcOptions& o, UnconstrainedPotential& pot) {
+  GroupRun run;
+  ChainGroup& group = run.group;
+  group.u = init_u.middleCols(first, n);
+  for (int c = 0; c < n; ++c) {
+    group.chain.push_back(static_cast<std::uint64_t>(first + c));
+    group.rng.emplace_back(o.seed, StreamId::mcmc, o.round, static_cast<std::uint64_t>(first + c));
+  }
+  group.evaluations.assign(static_cast<std::size_t>(n), 0);
+  group.expansions.assign(static_cast<std::size_t>(n), 0);
+  group.accepted.assign(static_cast<std::size_t>(n), 0);
+  group.log_density.resize(n);
+  pot(group.u, group.log_density);
+  for (int c = 0; c < n; ++c)
+    if (!std::isfinite(group.log_density(c)))
+      throw NumericalError(make_message("mcmc chain " + std::to_string(first + c), "a finite potential at its start",
+                                        "a finite value", num(group.log_density(c))));
+  run.kept.assign(static_cast<std::size_t>(n) * s.draws * s.D, 0.0);
+  return run;
+}
+
+/// After the step that completes draw k: every chain's state, in θ, into its kept draws.
+void keep_draw(GroupRun& run, const Prior& prior, const GroupShape& s) {
+  const std::int64_t k = (run.group.steps - s.warmup) / s.thin - 1;
+  const Eigen::MatrixXd theta = prior.from_unconstrained(run.group.u);
+  for (int c = 0; c < run.group.size(); ++c)
+    std::copy(theta.col(c).data(), theta.col(c).data() + s.D,
+              run.kept.begin() + (static_cast<std::ptrdiff_t>(c) * s.draws + k) * s.D);
+}
+
+/// Every rank's groups (g ≡ rank mod P) to every rank: collective.
+void gather_groups(std::vector<std::string>& groups, const mpi::Communicator& comm) {
+  const int P = comm.size(), r = comm.rank(), G = static_cast<int>(groups.size());
+  if (P == 1) return;
+  std::string mine;
+  for (int g = r; g < G; g += P) {
+    const std::uint64_t len = groups[g].size();
+    mine.append(reinterpret_cast<const char*>(&len), 8);
+    mine += groups[g];
+  }
+  const std::vector<char> all = comm.allgather_blocks<char>(std::span<const char>(mine.data(), mine.size()));
+  std::size_t at = 0;
+  for (int p = 0; p < P; ++p)
+    for (int g = p; g < G; g += P) {
+      std::uint64_t len;
+      std::memcpy(&len, all.data() + at, 8);
+      at += 8;
+      groups[g].assign(all.data() + at, len);
+      at += len;
+    }
+}
+
+/// A saved sampling must be one of these options: CheckpointError otherwise.
+void check_progress(const ChainsProgress& p, std::uint32_t round, int D, int C, int groups) {
+  if (p.round != round || p.dim != D || p.chains != C || static_cast<int>(p.groups.size()) != groups ||
+      p.init_u.size() != static_cast<std::size_t>(D) * C)
+    throw CheckpointError(make_message(
+        "mcmc checkpoint", "sampling",
+        "round " + std::to_string(round) + ", " + std::to_string(C) + " chains in " + std::to_string(groups) +
+            " groups, dimension " + std::to_string(D),
+        "round " + std::to_string(p.round) + ", " + std::to_string(p.chains) + " chains in " +
+            std::to_string(p.groups.size()) + " groups, dimension " + std::to_string(p.dim)));
+}
+
 }  // namespace
+
+bool ChainsProgress::finished() const {
+  if (groups.empty()) return false;
+  for (const std::string& g : groups) {
+    if (g.empty()) return false;
+    // A group is done when it has taken every step; its header holds both numbers.
+    std::int64_t steps = -1, total = -2;
+    if (g.size() >= 4 + 7 * 8) {
+      std::memcpy(&steps, g.data() + 28, 8);
+      std::memcpy(&total, g.data() + 36, 8);
+    }
+    if (steps != total) return false;
+  }
+  return true;
+}
 
 void validate(const McmcOptions& o) {
   auto bad = [](const std::string& key, const std::string& expected, const std::string& got) {
@@ -201,22 +388,44 @@ McmcResult sample_chains(const LogDensity& potential, const Prior& prior, const 
   const double t_start = MPI_Wtime();
   const int D = prior.dim(), C = o.chains, P = comm.size(), r = comm.rank();
   UnconstrainedPotential pot(potential, prior);
+  const int draws = static_cast<int>((o.samples + C - 1) / C);
+  const std::int64_t T = o.warmup + static_cast<std::int64_t>(draws) * o.thin;  // steps per chain
+  const int groups = (C + o.group_size - 1) / o.group_size;
 
-  // Initial positions of every chain, identical on every rank.
-  const Initialisation init = o.init == "sir" ? init_sir(pot, prior, o, comm) : init_prior(pot, prior, o);
-  if (!init.u.allFinite())
-    throw NumericalError(make_message("mcmc initialisation", "initial positions inside the prior's support",
-                                      "finite unconstrained values", "a position on the support's boundary"));
+  // Initial positions of every chain, identical on every rank (or those of a checkpoint).
+  ChainsProgress prog;
+  if (o.ledger) {
+    if (std::optional<ChainsProgress> saved = o.ledger->resume_sampling(o.round)) {
+      check_progress(*saved, o.round, D, C, groups);
+      prog = std::move(*saved);
+    }
+  }
+  if (prog.groups.empty()) {
+    const Initialisation init = o.init == "sir" ? init_sir(pot, prior, o, comm) : init_prior(pot, prior, o);
+    if (!init.u.allFinite())
+      throw NumericalError(make_message("mcmc initialisation", "initial positions inside the prior's support",
+                                        "finite unconstrained values", "a position on the support's boundary"));
+    prog.round = o.round;
+    prog.dim = D;
+    prog.chains = C;
+    prog.init_u.assign(init.u.data(), init.u.data() + init.u.size());
+    prog.log_normalizer = init.log_normalizer;
+    prog.init_ess = init.ess;
+    // SIR evaluates every candidate once (spread over the ranks); "prior" runs on every rank.
+    prog.init_evaluations = o.init == "sir" ? o.init_candidates : pot.evaluations;
+    prog.groups.assign(static_cast<std::size_t>(groups), std::string());
+  }
+  const Eigen::Map<const Eigen::MatrixXd> init_u(prog.init_u.data(), D, C);
   McmcResult res;
   res.init_seconds = MPI_Wtime() - t_start;
-  res.log_normalizer = init.log_normalizer;
-  res.init_ess = init.ess;
+  res.log_normalizer = prog.log_normalizer;
+  res.init_ess = prog.init_ess;
 
   // The kernel's starting scales from the spread of the initial positions (unconstrained).
   KernelOptions ko;
   ko.max_expansions = o.max_expansions;
-  const Eigen::VectorXd mean = init.u.rowwise().mean();
-  const Eigen::MatrixXd centred = init.u.colwise() - mean;
+  const Eigen::VectorXd mean = init_u.rowwise().mean();
+  const Eigen::MatrixXd centred = init_u.colwise() - mean;
   Eigen::MatrixXd cov = C > 1 ? Eigen::MatrixXd(centred * centred.transpose() / (C - 1.0)) : Eigen::MatrixXd::Identity(D, D);
   ko.initial_width = cov.diagonal().cwiseSqrt();
   for (Eigen::Index d = 0; d < D; ++d)
@@ -226,80 +435,70 @@ McmcResult sample_chains(const LogDensity& potential, const Prior& prior, const 
     cov = ko.initial_width.array().square().matrix().asDiagonal();
   ko.initial_covariance = cov;
 
-  const int draws = static_cast<int>((o.samples + C - 1) / C);
   res.chains = C;
   res.draws_per_chain = draws;
-  const int groups = (C + o.group_size - 1) / o.group_size;
-  std::vector<double> mine, mine_stats;  // per chain of my groups: draws×D; evaluations, expansions, accepted
-  std::string adaptation;
-  for (int g = r; g < groups && !interrupt_requested(); g += P) {
-    ChainGroup group;
-    const int first = g * o.group_size, n = std::min(o.group_size, C - first);
-    group.u = init.u.middleCols(first, n);
-    for (int c = 0; c < n; ++c) {
-      group.chain.push_back(static_cast<std::uint64_t>(first + c));
-      group.rng.emplace_back(o.seed, StreamId::mcmc, o.round, static_cast<std::uint64_t>(first + c));
+  const LogDensity density = [&pot](const Eigen::Ref<const Eigen::MatrixXd>& u, Eigen::Ref<Eigen::VectorXd> out) {
+    pot(u, out);
+  };
+  const GroupShape shape{D, draws, T, o.warmup, o.thin};
+  // Rank r advances its groups r, r + P, … until they are done or it pauses (a signal, or a
+  // checkpoint due by its clock); then every rank meets, the groups' states are gathered, and a
+  // checkpoint is written when one is due. Without pauses this is one pass and one gather.
+  for (;;) {
+    bool paused = false;
+    for (int g = r; g < groups && !paused; g += P) {
+      const int first = g * o.group_size, n = std::min(o.group_size, C - first);
+      GroupRun run;
+      if (prog.groups[g].empty()) {
+        run = start_group(first, n, init_u, shape, o, pot);
+      } else {
+        run = decode_group(prog.groups[g], g, first, n, shape);
+        if (run.group.steps == T) continue;
+      }
+      auto kernel = make_chain_kernel(o.sampler, ko, o.warmup);
+      kernel->attach(run.group);
+      if (!run.kernel.empty()) kernel->load_state(run.kernel);
+      // At least one step per pass, so that a checkpoint always follows progress.
+      for (bool stepped = false; run.group.steps < T; stepped = true) {
+        if (interrupt_requested() || (stepped && o.ledger && o.ledger->checkpoint_due())) {
+          paused = true;
+          break;
+        }
+        const std::int64_t t = run.group.steps;
+        kernel->step(run.group, density, t < o.warmup ? static_cast<int>(t) : -1);
+        if (t + 1 > o.warmup && (t + 1 - o.warmup) % o.thin == 0) keep_draw(run, prior, shape);
+      }
+      run.kernel = kernel->save_state();
+      prog.groups[g] = encode_group(run, T);
     }
-    group.evaluations.assign(static_cast<std::size_t>(n), 0);
-    group.expansions.assign(static_cast<std::size_t>(n), 0);
-    group.accepted.assign(static_cast<std::size_t>(n), 0);
-    group.log_density.resize(n);
-    pot(group.u, group.log_density);
-    for (int c = 0; c < n; ++c)
-      if (!std::isfinite(group.log_density(c)))
-        throw NumericalError(make_message("mcmc chain " + std::to_string(first + c), "a finite potential at its start",
-                                          "a finite value", num(group.log_density(c))));
-    const LogDensity density = [&pot](const Eigen::Ref<const Eigen::MatrixXd>& u, Eigen::Ref<Eigen::VectorXd> out) {
-      pot(u, out);
-    };
-    auto kernel = make_chain_kernel(o.sampler, ko, o.warmup);
-    kernel->attach(group);
-    for (int t = 0; t < o.warmup && !interrupt_requested(); ++t) kernel->step(group, density, t);
-    if (g == 0) adaptation = kernel->adaptation_summary();
-    std::vector<double> kept(static_cast<std::size_t>(n) * draws * D);
-    for (int k = 0; k < draws && !interrupt_requested(); ++k) {
-      for (int s = 0; s < o.thin; ++s) kernel->step(group, density, -1);
-      const Eigen::MatrixXd theta = prior.from_unconstrained(group.u);
-      for (int c = 0; c < n; ++c)
-        std::copy(theta.col(c).data(), theta.col(c).data() + D,
-                  kept.begin() + (static_cast<std::ptrdiff_t>(c) * draws + k) * D);
+    const bool interrupted = agree_interrupt(comm);
+    gather_groups(prog.groups, comm);
+    if (interrupted) {
+      if (o.ledger) o.ledger->save_sampling(prog, true);
+      throw Interrupted("stopped by a signal during MCMC");
     }
-    mine.insert(mine.end(), kept.begin(), kept.end());
-    for (int c = 0; c < n; ++c) {
-      mine_stats.push_back(static_cast<double>(group.evaluations[c]));
-      mine_stats.push_back(static_cast<double>(group.expansions[c]));
-      mine_stats.push_back(static_cast<double>(group.accepted[c]));
-    }
+    if (o.ledger) o.ledger->save_sampling(prog, false);
+    if (prog.finished()) break;
   }
-  // A stop signal ends every rank's chains at their next step; the draws are discarded.
-  if (agree_interrupt(comm)) throw Interrupted("stopped by a signal during MCMC");
-  comm.broadcast(adaptation);
-  res.adaptation = adaptation;
 
-  // Gather in rank order, then put every chain in its place: rank p holds groups p, p + P, ….
-  std::vector<int> counts;
-  const std::vector<double> all = comm.allgather_blocks<double>(mine, &counts);
-  const std::vector<double> stats = comm.allgather_blocks<double>(mine_stats);
-  std::vector<std::size_t> at(static_cast<std::size_t>(P), 0), at_stats(static_cast<std::size_t>(P), 0);
-  for (int p = 1; p < P; ++p) {
-    at[p] = at[p - 1] + static_cast<std::size_t>(counts[p - 1]);
-    // stats blocks: 3 values per chain of rank p−1's groups
-    std::size_t chains_prev = static_cast<std::size_t>(counts[p - 1]) / (static_cast<std::size_t>(draws) * D);
-    at_stats[p] = at_stats[p - 1] + 3 * chains_prev;
-  }
+  // Every chain's draws and counters, from the groups' final states (the same on every rank).
   std::vector<double> chain_draws(static_cast<std::size_t>(C) * draws * D);  // chain-major
   double evaluations = 0, expansions = 0, accepted = 0;
   for (int g = 0; g < groups; ++g) {
-    const auto p = static_cast<std::size_t>(g % P);
     const int first = g * o.group_size, n = std::min(o.group_size, C - first);
-    const std::size_t len = static_cast<std::size_t>(n) * draws * D;
-    std::copy(all.begin() + static_cast<std::ptrdiff_t>(at[p]), all.begin() + static_cast<std::ptrdiff_t>(at[p] + len),
+    const GroupRun run = decode_group(prog.groups[g], g, first, n, shape);
+    std::copy(run.kept.begin(), run.kept.end(),
               chain_draws.begin() + static_cast<std::ptrdiff_t>(static_cast<std::size_t>(first) * draws * D));
-    at[p] += len;
     for (int c = 0; c < n; ++c) {
-      evaluations += stats[at_stats[p]++];
-      expansions += stats[at_stats[p]++];
-      accepted += stats[at_stats[p]++];
+      evaluations += static_cast<double>(run.group.evaluations[c]);
+      expansions += static_cast<double>(run.group.expansions[c]);
+      accepted += static_cast<double>(run.group.accepted[c]);
+    }
+    if (g == 0) {  // the adaptation is frozen after warm-up: group 0's kernel as it ended
+      auto kernel = make_chain_kernel(o.sampler, ko, o.warmup);
+      kernel->attach(run.group);
+      kernel->load_state(run.kernel);
+      res.adaptation = kernel->adaptation_summary();
     }
   }
   // Draw-major output, cut at `samples`.
@@ -309,11 +508,12 @@ McmcResult sample_chains(const LogDensity& potential, const Prior& prior, const 
     const std::int64_t k = j / C, c = j % C;
     res.theta.col(j) = Eigen::Map<const Eigen::VectorXd>(chain_draws.data() + (c * draws + k) * D, D);
   }
-  const double steps = static_cast<double>(C) * (o.warmup + static_cast<double>(draws) * o.thin);
+  const double steps = static_cast<double>(C) * static_cast<double>(T);
   res.evaluations_per_step = evaluations / steps;
   res.expansions_per_update = o.sampler == "slice" ? expansions / (steps * D) : 0.0;
   res.acceptance = o.sampler == "mh" ? accepted / steps : 1.0;
-  res.evaluations = comm.allreduce<std::int64_t>(pot.evaluations, mpi::Op::sum);
+  // Initialisation, each chain's first evaluation and its steps: the same at any rank count.
+  res.evaluations = prog.init_evaluations + C + static_cast<std::int64_t>(evaluations);
 
   // Convergence per parameter over every chain's kept draws.
   res.rhat.assign(static_cast<std::size_t>(D), std::numeric_limits<double>::quiet_NaN());

@@ -31,11 +31,13 @@ if [[ -f $conf ]] && ! grep -qF "$marker" "$conf"; then
   exit 2
 fi
 mkdir -p /etc/slurm /var/spool/slurmctld /var/spool/slurmd /var/log/slurm /run/munge
+old=$(cat "$conf" 2> /dev/null || true)
 cat > "$conf" <<CONF
 $marker
 ClusterName=nsbi-local
 SlurmctldHost=$host
 AuthType=auth/munge
+AuthInfo=cred_expire=10
 SlurmUser=root
 ProctrackType=proctrack/linuxproc
 TaskPlugin=task/none
@@ -60,6 +62,12 @@ NodeName=$host CPUs=$cpus RealMemory=2000 State=UNKNOWN
 PartitionName=debug Nodes=$host Default=YES MaxTime=INFINITE State=UP OverSubscribe=YES
 CONF
 chown munge:munge /run/munge 2> /dev/null || true
+# Daemons already running with another configuration are restarted with this one.
+if [[ $old != "$(cat "$conf")" ]] && { pgrep -x slurmctld || pgrep -x slurmd; } > /dev/null; then
+  pkill -x slurmd 2> /dev/null || true
+  pkill -x slurmctld 2> /dev/null || true
+  for _ in $(seq 50); do { pgrep -x slurmctld || pgrep -x slurmd; } > /dev/null || break; sleep 0.2; done
+fi
 if ! pgrep -x munged > /dev/null; then
   [[ -s /etc/munge/munge.key ]] || { dd if=/dev/urandom bs=1 count=1024 of=/etc/munge/munge.key status=none; chmod 400 /etc/munge/munge.key; }
   munged --force

@@ -4,6 +4,9 @@
 #    another rank count, continues that training at the saved epoch (no finished training is
 #    run again) and finishes with the same bytes as an uninterrupted run;
 #  - SIGTERM during training writes a checkpoint of the training in progress and exits with 3;
+#  - a run killed during MCMC (snle: the final posterior's chains, after a checkpoint of them in
+#    progress) resumes at another rank count with the finished proposal's sampling and the chains
+#    of the one in progress restored, and finishes with the same bytes;
 #  - checkpoint.* keys may change on resume, other keys may not;
 #  - a bit-flipped, truncated, wrong-version newest checkpoint is reported (file, what is wrong)
 #    and the previous one is used; when none is valid, or one is foreign, exit code 2 with one
@@ -72,6 +75,44 @@ grep -q "resuming from .*checkpoint-.*1 finished training(s), one continued from
 same full a
 echo "ok: killed during training at np 2, resumed at np 3 from $(grep -o 'checkpoint-[0-9]*.bin' a.err | head -1)"
 
+# (c) SIGKILL during the final MCMC sampling of an snle run at np 2, after a checkpoint of its
+# chains in progress; resumed at np 3 (other groups on other ranks).
+cat > mcmc.toml <<TOML
+seed = 9
+[task]
+name = "two_moons"
+[observation]
+values = [0.1, 0.2]
+[inference]
+method = "snle"
+simulations = 2000
+rounds = 2
+[estimator]
+hidden_features = 20
+transforms = 2
+[training]
+max_epochs = 3
+[posterior]
+samples = 12000
+[mcmc]
+chains = 20
+group_size = 4
+[checkpoint]
+every_seconds = 0.2
+TOML
+"$nsbi" run mcmc.toml --set output.dir=mcmc_full 2> mcmc_full.err || { cat mcmc_full.err; fail "uninterrupted snle run"; }
+setsid "$mpiexec" -np 2 --oversubscribe "$nsbi" run mcmc.toml --set output.dir=m > m.out 2>&1 &
+pid=$!
+wait_for m "MCMC sampling 2 in progress" || { cat m.out; fail "m: no checkpoint of the final sampling in progress"; }
+kill -9 -- -$pid 2> /dev/null; wait $pid 2> /dev/null
+[[ -f m/report.json ]] && fail "m finished before it was killed"
+"$mpiexec" -np 3 --oversubscribe "$nsbi" resume m 2> m.err || { cat m.err; fail "resume m"; }
+grep -q "resuming from .*checkpoint-.*2 MCMC sampling(s), the last one in progress" m.err ||
+  { cat m.err; fail "m: the MCMC chains were not restored from a checkpoint"; }
+same mcmc_full m
+grep -q '"restored_samplings": 2' m/report.json || fail "m: report.json does not count 2 restored samplings"
+echo "ok: killed during MCMC at np 2, resumed at np 3 with the chains in progress restored"
+
 # (b) SIGTERM during round 3's training at np 1: exit code 3, a checkpoint of the training in
 # progress; resumed with another checkpoint.every_seconds (allowed), then corrupt checkpoints.
 start b 1
@@ -114,7 +155,7 @@ cmp -s "${files_ck[-1]}" /dev/null && fail "the truncated checkpoint was rewritt
 rm "${files_ck[-1]}"
 "$nsbi" resume b_copy 2> version.err
 code=$?
-[[ $code -eq 2 ]] && grep -q "checkpoint format version expected 1, got 7" version.err ||
+[[ $code -eq 2 ]] && grep -q "checkpoint format version expected 2, got 7" version.err ||
   { cat version.err; fail "wrong-version checkpoint: exit $code"; }
 
 # A foreign checkpoint (a run with another seed) in place of the run's own.

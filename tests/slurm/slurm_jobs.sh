@@ -29,13 +29,13 @@ TOML
 files="theta.npy x.npy status.npy posterior_samples.npy estimator_weights.npy"
 same() { for f in $files; do cmp -s "$1/$f" "$2/$f" || fail "$f differs between $1 and $2"; done; }
 state_of() { scontrol show job "$1" 2> /dev/null | grep -o "JobState=[A-Z_]*" | cut -d= -f2 | sort -u | tr '\n' ' '; }
-wait_job() {  # wait_job ID SECONDS: until every element has ended; a requeued job starts at once
+wait_job() {  # wait_job ID SECONDS: until every element has ended
+  # A requeued job waits AuthInfo=cred_expire (10 s on the test cluster) before it may start again:
+  # its old credential is revoked until then, and a start forced earlier fails the job ("Job
+  # credential revoked").
   local id=$1 limit=$2 s same=0
   for _ in $(seq $((limit * 2))); do
     s=$(state_of "$id")
-    if scontrol show job "$id" 2> /dev/null | grep -q "Reason=BeginTime"; then
-      scontrol update jobid="$id" StartTime=now 2> /dev/null
-    fi
     # An ended state counts once it holds for three polls (a requeue passes through one).
     if [[ -n $s && ! $s =~ PENDING|RUNNING|CONFIGURING|COMPLETING|REQUEUE ]]; then
       ((++same >= 3)) && { echo "$s"; return; }

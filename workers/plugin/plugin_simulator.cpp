@@ -1,8 +1,6 @@
 // PluginSimulator: dlopen + dlsym of the nsbi_simulate_fn C ABI.
 #include "nsbi/simulator/plugin_simulator.hpp"
 
-#include <dlfcn.h>
-
 #include <algorithm>
 #include <cmath>
 #include <exception>
@@ -11,19 +9,13 @@
 
 #include "nsbi/core/error.hpp"
 #include "nsbi/simulator_plugin.h"
+#include "workers/plugin/shared_library.hpp"
 #include "workers/simulate_shapes.hpp"
 
 namespace nsbi {
 
 static_assert(std::is_same_v<nsbi_simulate_fn, int (*)(const double*, int, double*, int, std::uint64_t)>,
               "PluginSimulator::Fn must match the C ABI in nsbi/simulator_plugin.h");
-
-namespace {
-std::string dl_error() {
-  const char* e = ::dlerror();
-  return e != nullptr ? e : "no dlerror message";
-}
-}  // namespace
 
 PluginSimulator::PluginSimulator(const SimulatorOptions& options, int theta_dim, int x_dim)
     : name_("plugin simulator '" + options.library + "' (symbol " + options.symbol + ")"),
@@ -34,28 +26,12 @@ PluginSimulator::PluginSimulator(const SimulatorOptions& options, int theta_dim,
   if (theta_dim <= 0 || x_dim <= 0)
     throw ConfigError(make_message(name_, "theta_dim and x_dim", "positive",
                                    std::to_string(theta_dim) + " and " + std::to_string(x_dim)));
-  ::dlerror();
-  handle_ = ::dlopen(options.library.c_str(), RTLD_NOW | RTLD_LOCAL);
-  if (handle_ == nullptr)
-    throw SimulatorError(make_message(name_, "library", "a loadable shared library", dl_error()));
-  ::dlerror();
-  void* sym = ::dlsym(handle_, options.symbol.c_str());
-  if (sym == nullptr) {
-    std::string why = dl_error();
-    ::dlclose(handle_);
-    handle_ = nullptr;
-    throw SimulatorError(make_message(
-        name_, "symbol " + options.symbol + " in " + options.library,
-        "an exported function int " + options.symbol + "(const double*, int, double*, int, uint64_t)"
-        " (extern \"C\", see nsbi/simulator_plugin.h)",
-        why));
-  }
-  fn_ = reinterpret_cast<Fn>(sym);
+  library_ = std::make_unique<detail::SharedLibrary>(
+      name_, options.library, options.symbol, "int " + options.symbol + "(const double*, int, double*, int, uint64_t)");
+  fn_ = reinterpret_cast<Fn>(library_->function());
 }
 
-PluginSimulator::~PluginSimulator() {
-  if (handle_ != nullptr) ::dlclose(handle_);
-}
+PluginSimulator::~PluginSimulator() = default;
 
 std::string PluginSimulator::name() const { return name_; }
 

@@ -12,6 +12,7 @@ Task bernoulli_glm_raw_task();
 Task gaussian_linear_task();
 Task gaussian_linear_uniform_task();
 Task gaussian_mixture_task();
+Task gaussian_random_field_task();
 Task lotka_volterra_task();
 Task sir_task();
 Task slcp_task();
@@ -30,6 +31,7 @@ const std::vector<Task>& builtin_tasks() {
       two_moons_task(),
       sir_task(),
       lotka_volterra_task(),
+      gaussian_random_field_task(),
   };
   return tasks;
 }

@@ -6,7 +6,7 @@
 //   [task]        name = "two_moons"
 //   [prior]       type = "box_uniform" | "gaussian" | "lognormal" | "product"   (optional)
 //   [simulator]   kind, command, mode, library, symbol, theta_dim, x_dim, timeout, kill_grace,
-//                 max_retries, on_failure, max_resample_factor, chunk_size
+//                 max_retries, on_failure, max_resample_factor, chunk_size, ranks_per_simulation
 //   [observation] file = "obs.csv"  or  values = [..]
 //   [inference]   method, estimator, simulations, rounds, unconstrained, atoms, truncation_quantile,
 //                 proposal_inflation, theta_ref

@@ -32,6 +32,7 @@ enum class StreamId : std::uint32_t {
   mcmc_init = 13,      // MCMC initial positions: SIR candidates and their resampling, prior draws
   sbc = 14,            // SBC: round 0 θ of test i, 1 test i's posterior seed, 2 TARP reference of test i, 3 the simulation seed
   ppc = 15,            // posterior predictive check: the simulation seed
+  reference = 16,      // nsbi bench reference: θ_j of observation j (index = j)
 };
 
 class RandomStream {

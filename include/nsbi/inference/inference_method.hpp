@@ -18,6 +18,7 @@
 #include "nsbi/inference/posterior.hpp"
 #include "nsbi/inference/proposal.hpp"
 #include "nsbi/inference/trained_state.hpp"
+#include "nsbi/mcmc/parallel_chains.hpp"
 #include "nsbi/mpi/communicator.hpp"
 #include "nsbi/train/trainer.hpp"
 
@@ -32,6 +33,9 @@ struct MethodContext {
   Log& log;
   /// The run's checkpoints: every Trainer a method makes takes it as TrainingOptions::ledger.
   train::TrainingLedger* ledger = nullptr;
+  /// The run's checkpoints of MCMC samplings: every PotentialPosterior a method makes takes it
+  /// as McmcOptions::ledger.
+  mcmc::ChainsLedger* chains = nullptr;
 };
 
 /// What one round's training did (for the log and report.json).

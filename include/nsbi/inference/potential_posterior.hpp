@@ -13,8 +13,9 @@
 
 namespace nsbi {
 
-/// The [mcmc] table as sampler options (samples, seed and round are set per call).
-mcmc::McmcOptions mcmc_options(const RunConfig& config);
+/// The [mcmc] table as sampler options (samples, seed and round are set per call), saving its
+/// progress to `ledger` when given (a run's checkpoints).
+mcmc::McmcOptions mcmc_options(const RunConfig& config, mcmc::ChainsLedger* ledger = nullptr);
 
 class PotentialPosterior final : public Posterior {
  public:

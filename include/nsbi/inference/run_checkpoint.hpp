@@ -2,12 +2,15 @@
 // Checkpoints of a run (DESIGN.md §7, issue 11): the state that simulations alone do not give
 // back — every training of the run so far, finished (final weights and record) or between two
 // epochs (weights, best weights, Adam's moments, learning rate, patience, the allreduce's
-// exponent bound) — so that `nsbi resume` continues a run cut short during training, proposal
-// building or sampling without repeating a finished epoch.
+// exponent bound), and every MCMC sampling, finished or between two chain steps (per group of
+// chains: positions, densities, stream positions, counters, the kernel's adaptation and the draws
+// kept; mcmc::ChainsProgress) — so that `nsbi resume` continues a run cut short during training,
+// proposal building or sampling without repeating a finished epoch or chain step.
 //
 // What is not in a checkpoint, and why: the simulation bank is in journal.bin (appended per
 // chunk, CRC-checked), which a resumed run replays; random numbers come from counter-based streams
-// keyed by (seed, stream, round, index), so there are no generator positions to save; the
+// keyed by (seed, stream, round, index), so there are no generator positions to save outside the
+// MCMC chains (whose streams advance with every step, and are saved with them); the
 // z-scorings, proposals and posteriors are deterministic functions of the bank and the weights and
 // are rebuilt. The resumed run is therefore byte-identical to an uninterrupted one at any rank
 // count, and a checkpoint's size does not grow with the number of simulations.
@@ -23,6 +26,7 @@
 #include <vector>
 
 #include "nsbi/core/log.hpp"
+#include "nsbi/mcmc/parallel_chains.hpp"
 #include "nsbi/mpi/communicator.hpp"
 #include "nsbi/train/trainer.hpp"
 
@@ -38,6 +42,9 @@ struct CheckpointContent {
   std::uint64_t fingerprint = 0;
   std::uint64_t sequence = 0;  // the NNNNNN of its file
   std::vector<CheckpointTraining> trainings;
+  /// Every MCMC sampling of the run so far (NLE/NRE posteriors and SNLE/SNRE proposals), in the
+  /// order the run started them: finished ones and the one in progress.
+  std::vector<mcmc::ChainsProgress> samplings;
 };
 
 /// The bytes of a checkpoint file / the content they hold. decode throws CheckpointError naming
@@ -61,12 +68,13 @@ void write_checkpoint(const std::string& dir, const CheckpointContent& content);
 std::optional<CheckpointContent> load_newest_checkpoint(const std::string& dir, std::uint64_t fingerprint,
                                                         const mpi::Communicator& comm, Log& log);
 
-/// The run's TrainingLedger: restores the trainings of a loaded checkpoint in order and writes a
-/// checkpoint on rank 0 when a training finishes, every `every_seconds` at an epoch boundary
-/// (0: never by time) and when a signal stops the run. Every rank holds the same records (the
-/// weights are bitwise the same on every rank); rank 0 alone writes. A checkpoint that cannot be
-/// written is a warning: the run goes on (its simulations are in the journal).
-class RunCheckpointer : public train::TrainingLedger {
+/// The run's TrainingLedger and ChainsLedger: restores the trainings and MCMC samplings of a
+/// loaded checkpoint in order and writes a checkpoint on rank 0 when a training or a sampling
+/// finishes, every `every_seconds` at an epoch boundary or MCMC step (0: never by time) and when
+/// a signal stops the run. Every rank holds the same training records (the weights are bitwise
+/// the same on every rank); rank 0 alone writes. A checkpoint that cannot be written is a
+/// warning: the run goes on (its simulations are in the journal).
+class RunCheckpointer : public train::TrainingLedger, public mcmc::ChainsLedger {
  public:
   RunCheckpointer(std::string dir, std::uint64_t fingerprint, double every_seconds, const mpi::Communicator& comm,
                   Log& log);
@@ -77,8 +85,14 @@ class RunCheckpointer : public train::TrainingLedger {
   std::optional<train::TrainerState> resume(std::uint32_t round) override;
   void after_epoch(const train::Trainer& trainer, std::uint32_t round, bool stopping) override;
 
+  std::optional<mcmc::ChainsProgress> resume_sampling(std::uint32_t round) override;
+  bool checkpoint_due() const override;
+  void save_sampling(const mcmc::ChainsProgress& progress, bool stopping) override;
+
   /// Trainings restored from the loaded checkpoint so far (finished ones and the one continued).
   std::size_t restored() const { return restored_; }
+  /// Samplings restored from the loaded checkpoint so far (finished or continued).
+  std::size_t restored_samplings() const { return restored_samplings_; }
   std::size_t checkpoints_written() const { return written_; }
   double write_seconds() const { return write_seconds_; }
   std::uint64_t last_bytes() const { return last_bytes_; }
@@ -94,6 +108,11 @@ class RunCheckpointer : public train::TrainingLedger {
   std::vector<CheckpointTraining> loaded_;
   std::vector<std::optional<CheckpointTraining>> done_;  // by training ordinal; nullopt: not finished
   std::vector<std::uint32_t> rounds_;                    // by training ordinal
+  std::vector<mcmc::ChainsProgress> loaded_samplings_;
+  std::vector<mcmc::ChainsProgress> samplings_;  // rank 0: saved progress by sampling ordinal
+  std::size_t samplings_started_ = 0, restored_samplings_ = 0;
+  bool replayed_finished_ = false;  // the current sampling was restored finished: nothing new to write
+  double sampling_mark_ = 0;        // every rank: the last pause of the current sampling
   std::size_t started_ = 0, restored_ = 0, written_ = 0;
   std::uint64_t next_sequence_;
   std::vector<std::uint64_t> mine_;  // files this run wrote or loaded, oldest first

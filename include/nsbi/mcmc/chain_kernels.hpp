@@ -70,6 +70,12 @@ class ChainKernel {
   virtual void step(ChainGroup& group, const LogDensity& density, int warmup_step) = 0;
   /// A one-line summary of the adaptation after warm-up (widths, scales) for the log.
   virtual std::string adaptation_summary() const = 0;
+  /// The kernel's per-chain state between two steps (adapted widths, proposal covariances and
+  /// scales, running moments), for checkpoints: load_state() after attach() on the same group
+  /// continues the chains exactly as if they had never stopped. load_state() throws
+  /// CheckpointError when the values do not fit the group.
+  virtual std::vector<double> save_state() const = 0;
+  virtual void load_state(const std::vector<double>& state) = 0;
 };
 
 /// "slice" or "mh"; ConfigError naming mcmc.sampler otherwise.

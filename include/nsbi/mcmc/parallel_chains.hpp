@@ -19,6 +19,7 @@
 //                    keeps the chains balanced. Byte-identical at any rank count.
 #include <Eigen/Core>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -27,6 +28,38 @@
 #include "nsbi/prior/prior.hpp"
 
 namespace nsbi::mcmc {
+
+/// How far one sampling (one sample_chains call) has come, for checkpoints: the chains' initial
+/// positions and the SIR figures, and per group of chains its state between two steps (an
+/// opaque, versioned byte string: positions, densities, random streams, counters, the kernel's
+/// adaptation and the draws kept so far; "" for a group that has not started). Groups are the
+/// units of work, so progress saved at one rank count continues at any other.
+struct ChainsProgress {
+  std::uint32_t round = 0;
+  std::int32_t dim = 0, chains = 0;
+  std::vector<double> init_u;          // dim×chains, column-major (unconstrained space)
+  double log_normalizer = 0, init_ess = 0;
+  std::int64_t init_evaluations = 0;
+  std::vector<std::string> groups;     // by group index
+  bool finished() const;               // every group has taken its last step
+};
+
+/// What a run keeps of its samplings (checkpoints, issue 11), beside its TrainingLedger. Every
+/// rank calls it identically: the samplings of a run happen in the same order every time, so the
+/// n-th resume() names the n-th sampling.
+class ChainsLedger {
+ public:
+  virtual ~ChainsLedger() = default;
+  /// The saved progress of the next sampling, made with `round`, or nullopt to start afresh.
+  /// CheckpointError when the saved one does not fit.
+  virtual std::optional<ChainsProgress> resume_sampling(std::uint32_t round) = 0;
+  /// Whether this rank would like a checkpoint now (its clock only: the chains pause at their
+  /// next step and the ranks meet in a collective). Called at every chain step.
+  virtual bool checkpoint_due() const = 0;
+  /// Collective, the same `progress` on every rank: after a pause, when a signal stops the run
+  /// (`stopping`, Interrupted follows) and once when the sampling is done.
+  virtual void save_sampling(const ChainsProgress& progress, bool stopping) = 0;
+};
 
 struct McmcOptions {
   std::string sampler = "slice";   // "slice" | "mh"
@@ -43,6 +76,9 @@ struct McmcOptions {
   /// Evaluations of the potential at most per call (SIR candidates are evaluated in blocks of
   /// this size; the block content never depends on the rank count).
   std::int64_t evaluation_block = 1000;
+  /// The run's checkpoints of samplings; none: nothing is saved and a stop signal discards the
+  /// chains.
+  ChainsLedger* ledger = nullptr;
 };
 
 /// What the run of the chains shows (identical on every rank, timings excepted).

@@ -11,6 +11,10 @@
 
 namespace nsbi {
 
+namespace detail {
+class SharedLibrary;
+}
+
 class PluginSimulator final : public Simulator {
  public:
   /// Loads options.library (RTLD_NOW | RTLD_LOCAL; a path without '/' is searched like any
@@ -40,7 +44,7 @@ class PluginSimulator final : public Simulator {
   std::string name_;
   int theta_dim_;
   int x_dim_;
-  void* handle_ = nullptr;
+  std::unique_ptr<detail::SharedLibrary> library_;
   Fn fn_ = nullptr;
   std::vector<std::string> messages_;
 };

@@ -18,6 +18,8 @@ enum class SimStatus : std::uint8_t {
 inline constexpr int kNumSimStatus = 5;
 const char* to_string(SimStatus s);
 
+class GroupSimulator;
+
 class Simulator {
  public:
   virtual ~Simulator() = default;
@@ -31,6 +33,9 @@ class Simulator {
   /// Implementations set status[j] = non_finite themselves when x.col(j) is not finite.
   virtual void simulate(const Eigen::Ref<const Eigen::MatrixXd>& theta, std::span<const std::uint64_t> seeds,
                         Eigen::Ref<Eigen::MatrixXd> x, std::span<SimStatus> status) = 0;
+
+  /// A simulator whose every simulation runs on a group of ranks (group_simulator.hpp), or null.
+  virtual GroupSimulator* as_group() { return nullptr; }
 };
 
 }  // namespace nsbi

@@ -5,7 +5,7 @@
 
 namespace nsbi {
 
-enum class SimulatorKind { builtin, external, plugin };
+enum class SimulatorKind { builtin, external, plugin, mpi_plugin };
 enum class ExternalMode { persistent, per_call };
 enum class FailurePolicy { resample, drop, abort };
 
@@ -16,8 +16,11 @@ struct SimulatorOptions {
   // {seed} and {output} (path of the file the program writes x to) are substituted per call.
   std::vector<std::string> command;
   ExternalMode mode = ExternalMode::persistent;
-  std::string library;                  // plugin: path of the shared library
-  std::string symbol = "nsbi_simulate";  // plugin: exported function name
+  std::string library;                  // plugin, mpi_plugin: path of the shared library
+  std::string symbol = "nsbi_simulate";  // plugin: exported function name (mpi_plugin: nsbi_simulate_mpi)
+  // mpi_plugin: ranks that take part in each simulation (a group of k ranks per simulation; the
+  // coordinator serves chunks to the groups' leaders).
+  int ranks_per_simulation = 1;
   int theta_dim = 0;                    // external/plugin: required when there is no builtin task
   int x_dim = 0;
   double timeout_seconds = 0.0;  // wall-clock limit per call; 0 = none

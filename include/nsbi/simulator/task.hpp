@@ -19,6 +19,10 @@ struct Task {
   std::string description;
   std::function<std::unique_ptr<Prior>()> make_prior;
   std::function<std::unique_ptr<Simulator>()> make_simulator;
+  /// log p(x_o | θ) as a function of θ, for tasks whose likelihood is known in closed form (the
+  /// reference posterior of `nsbi bench reference`); empty for the others.
+  using LogLikelihood = std::function<double(const Eigen::Ref<const Eigen::VectorXd>& theta)>;
+  std::function<LogLikelihood(const Eigen::VectorXd& x_o)> make_log_likelihood;
 };
 
 /// All builtin tasks, in a fixed order.
