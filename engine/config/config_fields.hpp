@@ -33,9 +33,9 @@ const EnumNames<FailurePolicy>& failure_policy_names();
 
 /// The sections in the order to_toml writes them; "" is the top level.
 inline const std::vector<std::string>& section_names() {
-  static const std::vector<std::string> names{"",          "task",      "prior",    "simulator", "observation",
-                                              "inference", "estimator", "training", "posterior", "mcmc",
-                                              "output",    "checkpoint"};
+  static const std::vector<std::string> names{"",          "task",      "prior",     "simulator", "observation",
+                                              "inference", "estimator", "embedding", "training",  "posterior",
+                                              "mcmc",      "output",    "checkpoint"};
   return names;
 }
 
@@ -82,6 +82,15 @@ void visit_fields(C& c, V&& v) {
   v("estimator", "tail_bound", c.estimator.tail_bound, Rule::positive);
   v("estimator", "components", c.estimator.components, Rule::positive);
   v("estimator", "order", c.estimator.order, accepted_flow_orders());
+
+  v("embedding", "type", c.embedding.type, nn::embedding_names());
+  v("embedding", "features", c.embedding.features, Rule::positive);
+  v("embedding", "hidden", c.embedding.hidden, Rule::positive);
+  v("embedding", "layers", c.embedding.layers, Rule::positive);
+  v("embedding", "channels", c.embedding.channels, Rule::positive);
+  v("embedding", "kernel", c.embedding.kernel, Rule::positive);
+  v("embedding", "shape", c.embedding.shape, Rule::optional);
+  v("embedding", "trials", c.embedding.trials, Rule::positive);
 
   v("training", "batch_size", c.training.batch_size, Rule::positive);
   v("training", "learning_rate", c.training.learning_rate, Rule::positive);

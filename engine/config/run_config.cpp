@@ -179,6 +179,7 @@ std::string expected_text(Rule rule) {
   else if constexpr (std::is_same_v<T, std::string>) return rule == Rule::non_empty ? "a non-empty string" : "a string";
   else if constexpr (std::is_same_v<T, std::vector<std::string>>) return "an array of strings";
   else if constexpr (std::is_same_v<T, std::vector<double>>) return "an array of numbers";
+  else if constexpr (std::is_same_v<T, std::vector<int>>) return "an array of positive integers";
   else if constexpr (std::is_same_v<T, std::uint64_t>) return "a non-negative integer (64-bit)";
   else if constexpr (std::is_integral_v<T>) return range_text(rule, "integer");
   else return range_text(rule, "number");
@@ -191,6 +192,7 @@ template std::string expected_text<double>(Rule);
 template std::string expected_text<std::string>(Rule);
 template std::string expected_text<std::vector<std::string>>(Rule);
 template std::string expected_text<std::vector<double>>(Rule);
+template std::string expected_text<std::vector<int>>(Rule);
 
 std::string one_of(const std::vector<std::string>& names) {
   std::string s = "one of ";
@@ -312,9 +314,21 @@ void validate(const RunConfig& c, const Locate& locate) {
            "no theta_ref for method " + quote_string(m.name) + " (only " + users + " simulates at a reference parameter)",
            "a value");
     }
+    if (!m.embedding && c.embedding.type != "none") {
+      std::string users;
+      for (const MethodInfo& o : inference_methods())
+        if (o.embedding) users += (users.empty() ? "" : ", ") + o.name;
+      fail(locate, "embedding.type",
+           "\"none\" for method " + quote_string(m.name) + " (an embedding network maps x for the posterior flow "
+               "or the ratio classifier of " + users + ")",
+           quote_string(c.embedding.type));
+    }
     if (m.check)
       if (const auto problem = m.check(c)) fail(locate, problem->key, problem->expected, problem->found);
   }
+  if (c.embedding.type != "none" && c.x_dim() > 0)
+    if (const auto problem = nn::embedding_problem(c.embedding, c.x_dim()))
+      fail(locate, problem->key, problem->expected, problem->found);
   if (c.inference.simulations < c.inference.rounds)
     fail(locate, "inference.simulations", "at least one simulation per round (inference.rounds = " +
                                               std::to_string(c.inference.rounds) + ")",

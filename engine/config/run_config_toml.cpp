@@ -155,13 +155,19 @@ class Reader {
       v.push_back(e.as_string()->get());
     }
   }
-  void read(const toml::node& n, const std::string& path, std::vector<double>& v, Rule rule) const {
-    if (!n.is_array()) fail(locate_, path, expected_text<std::vector<double>>(rule), describe(n));
+  // Arrays of numbers; the integer arrays (embedding.shape) hold positive sizes.
+  template <class E>
+    requires std::is_arithmetic_v<E>
+  void read(const toml::node& n, const std::string& path, std::vector<E>& v, Rule rule) const {
+    if (!n.is_array()) fail(locate_, path, expected_text<std::vector<E>>(rule), describe(n));
     v.clear();
     std::size_t i = 0;
     for (const toml::node& e : *n.as_array()) {
-      double x = 0.0;
-      read(e, path + "[" + std::to_string(i++) + "]", x, Rule::any);
+      const std::string at = path + "[" + std::to_string(i++) + "]";
+      E x{};
+      read(e, at, x, Rule::any);
+      if constexpr (std::is_integral_v<E>)
+        if (x < 1) fail(locate_, at, expected_text<E>(Rule::positive), describe(e));
       v.push_back(x);
     }
   }
@@ -391,6 +397,9 @@ RunConfig parse(const std::string& text, const std::string& source, const fs::pa
   // An MPI plugin's function has its own default name (nsbi/simulator_plugin.h).
   if (config.simulator.kind == SimulatorKind::mpi_plugin && !toml::at_path(root, "simulator.symbol"))
     config.simulator.symbol = "nsbi_simulate_mpi";
+  // An [embedding] table without a type would be silently ignored: name the missing key.
+  if (const toml::table* e = root["embedding"].as_table(); e && !e->empty() && !e->contains("type"))
+    fail(locate, "embedding.type", one_of(nn::embedding_names()), "none (the [embedding] table has no type)");
   if (const toml::table* mcmc = root["mcmc"].as_table(); mcmc && !mcmc->empty())
     config.mcmc.given_key = "mcmc." + std::string(mcmc->begin()->first.str());
   // The method's defaults for the keys the file leaves out.
@@ -461,7 +470,7 @@ struct Writer {
   template <class T>
   void operator()(const std::string& section, const std::string& key, const T& value, Rule rule) const {
     if constexpr (std::is_same_v<T, std::string> || std::is_same_v<T, std::vector<std::string>> ||
-                  std::is_same_v<T, std::vector<double>>) {
+                  std::is_same_v<T, std::vector<double>> || std::is_same_v<T, std::vector<int>>) {
       if (rule == Rule::optional && value.empty()) return;
     }
     line(section, key, toml_value(value));
@@ -546,7 +555,8 @@ std::string to_toml(const RunConfig& config) {
     if (m.name == config.inference.method) mcmc = m.mcmc;
   for (const std::string& name : section_names()) {
     const auto it = sections.find(name);
-    if (it == sections.end() || (name == "mcmc" && !mcmc)) continue;
+    if (it == sections.end() || (name == "mcmc" && !mcmc) || (name == "embedding" && config.embedding.type == "none"))
+      continue;
     out += name.empty() ? it->second : "\n[" + name + "]\n" + it->second;
   }
   return out;

@@ -88,7 +88,7 @@ const std::vector<MethodInfo>& inference_methods() {
   static const std::vector<MethodInfo> methods{
       {"npe", "neural posterior estimation, one round from the prior", 1, "",
        [](const RunConfig& c) { return first_problem(c, check_one_round<kSnpe>, check_density); },
-       make_npe<NpeVariant::npe>},
+       make_npe<NpeVariant::npe>, false, false, true},
       {"snpe_a", "sequential NPE with a mixture density network, corrected in closed form (Papamakarios & Murray 2016)",
        10, "mdn",
        [](const RunConfig& c) -> std::optional<MethodConfigProblem> {
@@ -104,12 +104,12 @@ const std::vector<MethodInfo>& inference_methods() {
        },
        [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> { return std::make_unique<SnpeA>(ctx); }},
       {"snpe_b", "sequential NPE with an importance-weighted loss (Lueckmann et al. 2017)", 10, "",
-       check_density, make_npe<NpeVariant::snpe_b>},
+       check_density, make_npe<NpeVariant::snpe_b>, false, false, true},
       {"snpe_c", "sequential NPE with the atomic APT loss (Greenberg et al. 2019)", 10, "",
        [](const RunConfig& c) { return first_problem(c, check_density, check_atoms); },
-       make_npe<NpeVariant::snpe_c>},
+       make_npe<NpeVariant::snpe_c>, false, false, true},
       {"tsnpe", "truncated sequential NPE: prior truncated to the posterior's HPD region (Deistler et al. 2022)", 10,
-       "", check_density, make_npe<NpeVariant::tsnpe>},
+       "", check_density, make_npe<NpeVariant::tsnpe>, false, false, true},
       {"nle", "neural likelihood estimation, one round from the prior, posterior by MCMC (Papamakarios et al. 2019)",
        1, "", [](const RunConfig& c) { return first_problem(c, check_one_round<kSnle>, check_density, check_mcmc_method); },
        [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> {
@@ -128,7 +128,7 @@ const std::vector<MethodInfo>& inference_methods() {
        [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> {
          return std::make_unique<RatioEstimation>(ctx, RatioLossKind::binary, false);
        },
-       true},
+       true, false, true},
       // nre_b, snre_b and carl default to the mlp classifier: five-observation C2ST at 10k
       // (bench/RESULTS.md) nre_b two_moons 0.615 vs the resnet's 0.670, gaussian_linear 0.557 vs
       // 0.570, snre_b slcp 0.820 vs 0.851; nre_a keeps the resnet (two_moons 0.617 vs 0.676).
@@ -139,14 +139,14 @@ const std::vector<MethodInfo>& inference_methods() {
        [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> {
          return std::make_unique<RatioEstimation>(ctx, RatioLossKind::contrastive, false);
        },
-       true},
+       true, false, true},
       {"snre_b", "sequential contrastive ratio estimation: rounds from MCMC samples of the posterior (Durkan et al. 2020)",
        10, "mlp",
        [](const RunConfig& c) { return first_problem(c, check_classifier, check_mcmc_method, check_atoms); },
        [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> {
          return std::make_unique<RatioEstimation>(ctx, RatioLossKind::contrastive, true);
        },
-       true},
+       true, false, true},
       // carl: gaussian_linear 0.584 with the mlp against 0.633 with the resnet.
       {"carl", "ratio p(x|θ)/p(x|θ_ref) by a classifier, CARL (Cranmer et al. 2015); round 1 simulates at θ_ref",
        2, "mlp",
@@ -163,7 +163,7 @@ const std::vector<MethodInfo>& inference_methods() {
          return first_problem(c, check_classifier, check_mcmc_method);
        },
        [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> { return std::make_unique<Carl>(ctx); }, true,
-       true},
+       true, true},
   };
   return methods;
 }

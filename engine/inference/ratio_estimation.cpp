@@ -42,7 +42,8 @@ void build_classifier(const MethodContext& ctx, const nn::Standardizer& theta_st
                       std::unique_ptr<PotentialPosterior>& posterior) {
   const RunConfig& cfg = ctx.config;
   classifier = nn::make_ratio_classifier(cfg.inference.estimator, theta_std.dim(), x_std.dim(),
-                                         cfg.estimator.hidden_features, cfg.seed, theta_std, x_std);
+                                         cfg.estimator.hidden_features, cfg.seed, theta_std, x_std,
+                                         /*blocks=*/2, cfg.embedding);
   posterior = std::make_unique<PotentialPosterior>(ctx.prior, ratio_potential(*classifier, ctx.prior),
                                                    mcmc_options(cfg, ctx.chains), what);
 }

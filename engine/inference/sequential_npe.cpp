@@ -58,7 +58,8 @@ train::TrainingOptions training_options(const RunConfig& cfg) {
 
 nn::DensityEstimatorSpec density_estimator_spec(const RunConfig& cfg) {
   return {cfg.inference.estimator, cfg.estimator.transforms, cfg.estimator.hidden_features, cfg.estimator.bins,
-          cfg.estimator.tail_bound,      cfg.estimator.components,  cfg.estimator.order};
+          cfg.estimator.tail_bound,      cfg.estimator.components,  cfg.estimator.order,
+          cfg.embedding};
 }
 
 train::TrainingOptions round_training_options(const RunConfig& cfg, std::uint32_t round) {

@@ -62,6 +62,19 @@ void AutoregressiveFlow<T>::base_log_prob(Eigen::Ref<Vec<T>> out) const {
 }
 
 template <typename T>
+void AutoregressiveFlow<T>::backward_with_context(const Eigen::Ref<const Vec<T>>& g, Eigen::Ref<Mat<T>> dc) {
+  dcz_.setZero(context_dim_, g.size());
+  context_grad_ = true;
+  struct Reset {
+    bool& flag;
+    ~Reset() { flag = false; }
+  } reset{context_grad_};
+  this->backward(g);
+  // cz = (c − μ)/σ, so d/dc = d/dcz / σ.
+  dc = (dcz_.array().colwise() / c_std_.std.cast<T>().array()).matrix();
+}
+
+template <typename T>
 Mat<T> AutoregressiveFlow<T>::transform(const Eigen::Ref<const Mat<T>>& y, const Eigen::Ref<const Mat<T>>& c) {
   Vec<T> lp(y.cols());
   this->log_prob(y, c, lp);

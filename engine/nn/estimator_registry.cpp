@@ -1,6 +1,7 @@
 #include "nsbi/nn/estimator_registry.hpp"
 
 #include "nsbi/core/error.hpp"
+#include "nsbi/nn/embedded_density_estimator.hpp"
 #include "nsbi/nn/masked_autoregressive_flow.hpp"
 #include "nsbi/nn/mixture_density_network.hpp"
 #include "nsbi/nn/neural_spline_flow.hpp"
@@ -26,6 +27,17 @@ std::unique_ptr<ConditionalDensityEstimator<float>> make_density_estimator(const
                                                                            int target_dim, int context_dim,
                                                                            std::uint64_t seed, Standardizer y_std,
                                                                            Standardizer c_std) {
+  if (spec.embedding.type != "none") {
+    if (c_std.dim() != context_dim)
+      throw ShapeError(make_message("estimator", "context z-scoring", std::to_string(context_dim) + " features",
+                                    std::to_string(c_std.dim())));
+    DensityEstimatorSpec inner = spec;
+    inner.embedding.type = "none";
+    const int f = spec.embedding.features;
+    return std::make_unique<EmbeddedDensityEstimator<float>>(
+        make_density_estimator(inner, target_dim, f, seed, std::move(y_std), Standardizer::identity(f)), spec.embedding,
+        seed, std::move(c_std));
+  }
   if (spec.name == "maf")
     return std::make_unique<MaskedAutoregressiveFlow<float>>(target_dim, context_dim,
                                                              MafOptions{spec.transforms, spec.hidden,
@@ -51,14 +63,15 @@ const std::vector<std::string>& ratio_classifier_names() {
 
 std::unique_ptr<RatioClassifier<float>> make_ratio_classifier(const std::string& name, int theta_dim, int x_dim,
                                                               int hidden, std::uint64_t seed, Standardizer theta_std,
-                                                              Standardizer x_std, int blocks) {
+                                                              Standardizer x_std, int blocks,
+                                                              const EmbeddingSpec& embedding) {
   RatioClassifierOptions options{RatioArchitecture::resnet, hidden, blocks};
   if (name == "mlp")
     options.architecture = RatioArchitecture::mlp;
   else if (name != "resnet")
     unknown_name("classifier", name, ratio_classifier_names());
   return std::make_unique<RatioClassifier<float>>(theta_dim, x_dim, options, seed, std::move(theta_std),
-                                                  std::move(x_std));
+                                                  std::move(x_std), embedding);
 }
 
 }  // namespace nsbi::nn

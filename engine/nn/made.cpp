@@ -115,7 +115,7 @@ void Made<T>::forward_batch_major(const Eigen::Ref<const Mat<T>>& u, const Eigen
 }
 
 template <typename T>
-void Made<T>::backward(const Eigen::Ref<const Mat<T>>& d_out, Eigen::Ref<Mat<T>> du) {
+void Made<T>::backward(const Eigen::Ref<const Mat<T>>& d_out, Eigen::Ref<Mat<T>> du, Mat<T>* dc) {
   const Eigen::Index n = d_out.cols();
   dh2_.resize(hidden_, n);
   dh1_.resize(hidden_, n);
@@ -127,6 +127,7 @@ void Made<T>::backward(const Eigen::Ref<const Mat<T>>& d_out, Eigen::Ref<Mat<T>>
   dh1_.array() *= T(1) - h1_.array().square();
   l1_.backward_params(u_, dh1_);
   if (context_dim_ > 0) ctx_.backward_params(c_, dh1_);
+  if (dc && context_dim_ > 0) ctx_.backward_input(dh1_, *dc, /*accumulate=*/true);
   l1_.backward_input(dh1_, du);
 }
 

@@ -86,7 +86,7 @@ void MaskedAutoregressiveFlow<T>::backward(const Eigen::Ref<const Vec<T>>& g) {
     dout_.bottomRows(D).array() =
         (-dv_.array() * v_.array() / s.array() - (s.array().inverse().rowwise() * g.transpose().array())) *
         sig * (T(1) - sig);
-    mades_[k].backward(dout_, du_net_);
+    mades_[k].backward(dout_, du_net_, this->context_grad());
     du_.array() = dv_.array() / s.array() + du_net_.array();
   }
 }

@@ -104,6 +104,18 @@ void MixtureDensityNetwork<T>::log_prob(const Eigen::Ref<const Mat<T>>& y, const
 
 template <typename T>
 void MixtureDensityNetwork<T>::backward(const Eigen::Ref<const Vec<T>>& g) {
+  backward_network(g);
+}
+
+template <typename T>
+void MixtureDensityNetwork<T>::backward_with_context(const Eigen::Ref<const Vec<T>>& g, Eigen::Ref<Mat<T>> dc) {
+  const Mat<T>& dcz = backward_network(g);
+  // cz = (c − μ)/σ, so d/dc = d/dcz / σ.
+  dc = (dcz.array().colwise() / c_std_.std.cast<T>().array()).matrix();
+}
+
+template <typename T>
+const Mat<T>& MixtureDensityNetwork<T>::backward_network(const Eigen::Ref<const Vec<T>>& g) {
   const Eigen::Index N = g.size();
   const int D = dim_, K = options_.components;
   const Mat<T>& o = net_.output();
@@ -133,7 +145,7 @@ void MixtureDensityNetwork<T>::backward(const Eigen::Ref<const Vec<T>>& g) {
       }
     }
   }
-  net_.backward(d_heads_);
+  return net_.backward(d_heads_);
 }
 
 template <typename T>

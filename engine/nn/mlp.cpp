@@ -6,10 +6,11 @@ namespace nsbi::nn {
 
 template <typename T>
 Mlp<T>::Mlp(std::vector<int> sizes, Activation activation, std::uint64_t seed, bool glorot)
-    : sizes_(std::move(sizes)), act_(activation), params_(std::make_unique<ParameterBuffer<T>>()) {
-  const std::size_t L = sizes_.size() - 1;
-  layers_.reserve(L);
-  for (std::size_t l = 0; l < L; ++l) layers_.emplace_back(*params_, sizes_[l], sizes_[l + 1]);
+    : sizes_(std::move(sizes)),
+      act_(activation),
+      owned_(std::make_unique<ParameterBuffer<T>>()),
+      params_(owned_.get()) {
+  add_layers();
   RandomStream rng(seed, StreamId::initialization, 0, 0);
   for (auto& layer : layers_) {
     if (glorot)
@@ -17,6 +18,20 @@ Mlp<T>::Mlp(std::vector<int> sizes, Activation activation, std::uint64_t seed, b
     else
       layer.init_default(rng);
   }
+}
+
+template <typename T>
+Mlp<T>::Mlp(ParameterBuffer<T>& params, std::vector<int> sizes, Activation activation, RandomStream& rng)
+    : sizes_(std::move(sizes)), act_(activation), params_(&params) {
+  add_layers();
+  for (auto& layer : layers_) layer.init_default(rng);
+}
+
+template <typename T>
+void Mlp<T>::add_layers() {
+  const std::size_t L = sizes_.size() - 1;
+  layers_.reserve(L);
+  for (std::size_t l = 0; l < L; ++l) layers_.emplace_back(*params_, sizes_[l], sizes_[l + 1]);
   a_.resize(L + 1);
   d_.resize(L + 1);
 }

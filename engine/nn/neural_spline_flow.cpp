@@ -53,7 +53,7 @@ void NeuralSplineFlow<T>::backward(const Eigen::Ref<const Vec<T>>& g) {
   for (int k = static_cast<int>(mades_.size()) - 1; k >= 0; --k) {
     dv_ = du_.colwise().reverse();  // undo the reversal
     spline_.backward(u_[k], knots_[k], dv_, g, dout_, dv_);
-    mades_[k].backward(dout_, du_net_);
+    mades_[k].backward(dout_, du_net_, this->context_grad());
     du_ = dv_ + du_net_;  // direct path through the spline + path through its parameters
   }
 }

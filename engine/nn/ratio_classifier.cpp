@@ -42,7 +42,8 @@ void relu_backward(const Mat<T>& a, Mat<T>& d) {
 
 template <typename T>
 RatioClassifier<T>::RatioClassifier(int theta_dim, int x_dim, const RatioClassifierOptions& options,
-                                    std::uint64_t seed, Standardizer theta_std, Standardizer x_std)
+                                    std::uint64_t seed, Standardizer theta_std, Standardizer x_std,
+                                    const EmbeddingSpec& embedding)
     : theta_dim_(theta_dim),
       x_dim_(x_dim),
       options_(options),
@@ -53,9 +54,11 @@ RatioClassifier<T>::RatioClassifier(int theta_dim, int x_dim, const RatioClassif
   check_standardizer(theta_std_, theta_dim, "θ");
   check_standardizer(x_std_, x_dim, "x");
   const int H = options.hidden;
+  const bool embedded = embedding.type != "none";
+  const int x_in = embedded ? embedding.features : x_dim;
   // Registered in the order of the header's formula, so the flat layout reads like it.
   theta_in_ = Linear<T>(*params_, theta_dim, H);
-  x_in_ = Linear<T>(*params_, x_dim, H, /*bias=*/false);
+  x_in_ = Linear<T>(*params_, x_in, H, /*bias=*/false);
   for (int k = 0; k < blocks; ++k) {
     inner_.emplace_back(*params_, H, H);
     if (residual()) outer_.emplace_back(*params_, H, H);
@@ -64,7 +67,7 @@ RatioClassifier<T>::RatioClassifier(int theta_dim, int x_dim, const RatioClassif
 
   RandomStream rng(seed, StreamId::initialization, 0, 0);
   // PyTorch's default for the one first layer of fan_in Dθ + Dx, of which these are two blocks.
-  const double first_bound = 1.0 / std::sqrt(static_cast<double>(theta_dim + x_dim));
+  const double first_bound = 1.0 / std::sqrt(static_cast<double>(theta_dim + x_in));
   theta_in_.init_uniform(rng, first_bound);
   x_in_.init_uniform(rng, first_bound);
   for (int k = 0; k < blocks; ++k) {
@@ -72,6 +75,10 @@ RatioClassifier<T>::RatioClassifier(int theta_dim, int x_dim, const RatioClassif
     if (residual()) outer_[static_cast<std::size_t>(k)].init_uniform(rng, kResidualInitBound);
   }
   out_.init_default(rng);
+  if (embedded) {
+    RandomStream erng(seed, StreamId::initialization, kEmbeddingStream, 0);
+    embed_ = make_embedding_net<T>(embedding, x_dim, *params_, erng);
+  }
   t_.resize(static_cast<std::size_t>(residual() ? blocks + 1 : 1));
   a_.resize(static_cast<std::size_t>(2 * blocks));
 }
@@ -91,15 +98,16 @@ void RatioClassifier<T>::forward(const Eigen::Ref<const Mat<T>>& theta, const Ei
   theta_std_.apply<T>(theta, u_);
   v_.resize(x_dim_, x.cols());
   x_std_.apply<T>(x, v_);
-  // t_0 = W_θ u + W_x v + b_0, with W_x v computed once for a broadcast x.
+  if (embed_) f_ = embed_->forward(v_);
+  // t_0 = W_θ u + W_x v + b_0 (v: or its features), with W_x v computed once for a broadcast x.
   Mat<T>& t0 = t_[0];
   t0.resize(H, N);
   theta_in_.forward(u_, t0);
   if (x.cols() == N) {
-    x_in_.forward_add(v_, t0);
+    x_in_.forward_add(x_input(), t0);
   } else {
     wx_.resize(H, 1);
-    x_in_.forward(v_, wx_);
+    x_in_.forward(x_input(), wx_);
     t0.colwise() += wx_.col(0);
   }
   for (std::size_t k = 0; k < inner_.size(); ++k) {
@@ -151,10 +159,17 @@ void RatioClassifier<T>::backward(const Eigen::Ref<const Vec<T>>& g) {
   }
   // d_ = d(loss)/d t_0 = d/d(W_θ u + W_x v + b_0).
   theta_in_.backward_params(u_, d_);
+  Mat<T> d_x;  // d(loss)/d(W_x v); for a broadcast v, Σ_n d_n
   if (v_.cols() == N)
-    x_in_.backward_params(v_, d_);
-  else  // a broadcast v: Σ_n d_n v_ᵀ
-    x_in_.backward_params(v_, d_.rowwise().sum());
+    d_x = d_;
+  else
+    d_x = d_.rowwise().sum();
+  x_in_.backward_params(x_input(), d_x);
+  if (embed_) {  // on into the embedding: d/df = W_xᵀ d
+    df_.resize(x_in_.in(), d_x.cols());
+    x_in_.backward_input(d_x, df_);
+    embed_->backward(df_);
+  }
 }
 
 template class RatioClassifier<float>;

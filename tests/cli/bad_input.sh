@@ -58,6 +58,18 @@ expect one_atom "inference.atoms" "[2, training.batch_size" "got 1" -- run good.
 expect too_many_atoms "inference.atoms" "batch_size = 200" "got 500" -- run good.toml --set inference.method=snpe_c --set inference.atoms=500
 expect snpe_a_flow "inference.estimator" "\"mdn\" for method \"snpe_a\"" "\"nsf\"" -- run good.toml --set inference.method=snpe_a --set inference.estimator=nsf
 expect unknown_method "inference.method" "snpe_c" "\"snpe_d\"" -- run good.toml --set inference.method=snpe_d
+
+# Embedding networks (issue 13): unknown type, a cnn2d shape that is not x's dimension (two_moons: 2),
+# methods without a network on x (NLE, SNLE, SNPE-A's closed-form MDN), a table without a type,
+# deepset trials not dividing x.
+expect embedding_unknown_type "embedding.type" "\"cnn2d\"" "\"transformer\"" -- run good.toml --set embedding.type=transformer
+expect embedding_cnn2d_shape "embedding.shape" "H·W = x's dimension 2" "[3, 3] (9 values)" -- run good.toml --set embedding.type=cnn2d --set 'embedding.shape=[3, 3]'
+expect embedding_cnn2d_no_shape "embedding.shape" "[H, W]" "got 0 values" -- run good.toml --set embedding.type=cnn2d
+expect embedding_nle "embedding.type" "\"none\" for method \"nle\"" "npe, snpe_b, snpe_c, tsnpe" "\"mlp\"" -- run good.toml --set inference.method=nle --set embedding.type=mlp
+expect embedding_snle "embedding.type" "\"none\" for method \"snle\"" "nre_b" "\"deepset\"" -- run good.toml --set inference.method=snle --set embedding.type=deepset
+expect embedding_snpe_a "embedding.type" "\"none\" for method \"snpe_a\"" "\"cnn1d\"" -- run good.toml --set inference.method=snpe_a --set embedding.type=cnn1d
+expect embedding_without_type "embedding.type" "no type" -- run good.toml --set embedding.features=4
+expect embedding_trials "embedding.trials" "a divisor of x's dimension 2" "got 3" -- run good.toml --set embedding.type=deepset --set embedding.trials=3
 expect bad_quantile "inference.truncation_quantile" "(0, 1)" "got 1.5" -- run good.toml --set inference.method=tsnpe --set inference.truncation_quantile=1.5
 expect npe_rounds "inference.rounds" "1 for method \"npe\"" "got 3" -- run good.toml --set inference.rounds=3
 

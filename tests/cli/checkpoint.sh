@@ -10,7 +10,9 @@
 #  - checkpoint.* keys may change on resume, other keys may not;
 #  - a bit-flipped, truncated, wrong-version newest checkpoint is reported (file, what is wrong)
 #    and the previous one is used; when none is valid, or one is foreign, exit code 2 with one
-#    line naming the file; nothing is overwritten.
+#    line naming the file; nothing is overwritten;
+#  - with an embedding network, whose weights and Adam moments are in the same buffer, a run
+#    killed in training resumes with the same bytes too.
 set -uo pipefail
 nsbi=$1 mpiexec=$2 work=$3
 rm -rf "$work"; mkdir -p "$work"; cd "$work"
@@ -42,12 +44,12 @@ same() {  # same DIR_A DIR_B
 }
 "$nsbi" run cfg.toml --set output.dir=full 2> full.err || { cat full.err; fail "uninterrupted run"; }
 
-# start DIR NP: the run in the background, in its own process group
+# start DIR NP [SETTING...]: the run in the background, in its own process group
 start() {
   if (($2 > 1)); then
-    setsid "$mpiexec" -np "$2" --oversubscribe "$nsbi" run cfg.toml --set output.dir="$1" > "$1.out" 2>&1 &
+    setsid "$mpiexec" -np "$2" --oversubscribe "$nsbi" run cfg.toml --set output.dir="$1" "${@:3}" > "$1.out" 2>&1 &
   else
-    setsid "$nsbi" run cfg.toml --set output.dir="$1" > "$1.out" 2>&1 &
+    setsid "$nsbi" run cfg.toml --set output.dir="$1" "${@:3}" > "$1.out" 2>&1 &
   fi
   pid=$!
 }
@@ -165,3 +167,17 @@ code=$?
 [[ $code -eq 2 && $(grep -c "nsbi: error" foreign.err) -eq 1 ]] && grep -q "checkpoint-000001.bin" foreign.err &&
   grep -q "another configuration" foreign.err || { cat foreign.err; fail "a foreign checkpoint: exit $code"; }
 echo "ok: truncated, wrong-version and foreign checkpoints are refused with exit code 2"
+
+# (e) An embedding network (issue 13) trains in the flow's buffer: SIGKILL during round 2's
+# training at np 1, resumed at np 2, the same bytes as an uninterrupted run.
+emb=(--set embedding.type=mlp --set embedding.features=4 --set embedding.hidden=16)
+"$nsbi" run cfg.toml --set output.dir=full_emb "${emb[@]}" 2> full_emb.err || { cat full_emb.err; fail "uninterrupted run with an embedding"; }
+start e 1 "${emb[@]}"
+wait_for e "training 2 at epoch" || fail "e: no checkpoint of round 2's training in progress"
+kill -9 -- -$pid 2> /dev/null; wait $pid 2> /dev/null
+[[ -f e/report.json ]] && fail "e finished before it was killed"
+"$mpiexec" -np 2 --oversubscribe "$nsbi" run cfg.toml --set output.dir=e "${emb[@]}" --resume 2> e.err ||
+  { cat e.err; fail "resume e"; }
+grep -q "one continued from epoch .* of round 2" e.err || { cat e.err; fail "e: not resumed within round 2's training"; }
+same full_emb e
+echo "ok: with an mlp embedding, killed during training at np 1, resumed at np 2, same bytes"

@@ -11,6 +11,8 @@
 //   [inference]   method, estimator, simulations, rounds, unconstrained, atoms, truncation_quantile,
 //                 proposal_inflation, theta_ref
 //   [estimator]   hidden_features, transforms, ensemble, bins, tail_bound, components
+//   [embedding]   type, features, hidden, layers, channels, kernel, shape, trials
+//                 (a network from x to summary features; the NPE and NRE methods)
 //   [training]    batch_size, learning_rate, clip_norm, validation_fraction, stop_after_epochs,
 //                 max_epochs, micro_batch, lr_decays, lr_decay_factor
 //   [posterior]   samples, max_sampling_draws, min_acceptance_warning, min_acceptance
@@ -24,6 +26,7 @@
 #include <string>
 #include <vector>
 
+#include "nsbi/nn/embedding_registry.hpp"
 #include "nsbi/prior/prior.hpp"
 #include "nsbi/simulator/simulator_options.hpp"
 
@@ -163,6 +166,10 @@ struct RunConfig {
   ObservationConfig observation;
   InferenceConfig inference;
   EstimatorConfig estimator;
+  /// [embedding]: x → summary features trained with the estimator (nn::EmbeddingSpec; type
+  /// "none" by default). Only the methods whose network conditions on x (NPE's flow, NRE's
+  /// classifier) take one.
+  nn::EmbeddingSpec embedding;
   TrainingConfig training;
   PosteriorConfig posterior;
   McmcConfig mcmc;

@@ -94,6 +94,9 @@ struct MethodInfo {
   bool mcmc = false;
   /// Simulates at a reference parameter: reads inference.theta_ref (other methods refuse it).
   bool reference_parameter = false;
+  /// Feeds x to a network that conditions on it (NPE's flow, NRE's classifier): takes an
+  /// [embedding] network in front (other methods refuse it).
+  bool embedding = false;
 };
 
 /// Every method, in the order the documentation lists them.

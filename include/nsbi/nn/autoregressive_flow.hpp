@@ -36,6 +36,9 @@ class AutoregressiveFlow : public ConditionalDensityEstimator<T> {
   const Standardizer& y_standardizer() const { return y_std_; }
   const Standardizer& c_standardizer() const { return c_std_; }
 
+  /// backward(g) with the MADEs' context gradients summed into dcz_, then dc = dcz_ / σ_c.
+  void backward_with_context(const Eigen::Ref<const Vec<T>>& g, Eigen::Ref<Mat<T>> dc) override;
+
   /// z ~ N(0, I) from `rng` (column by column), mapped back: y = inverse(z, c).
   Mat<T> sample(const Eigen::Ref<const Vec<T>>& c, Eigen::Index n, RandomStream& rng) override;
 
@@ -60,6 +63,8 @@ class AutoregressiveFlow : public ConditionalDensityEstimator<T> {
   void base_log_prob(Eigen::Ref<Vec<T>> out) const;
   /// Solves v = f_k(u; cz) for u (D×N), the standardised context cz given.
   virtual void invert_transform(int k, const Mat<T>& v, const Mat<T>& cz, Mat<T>& u) = 0;
+  /// Where MADE k's backward adds d(loss)/d(cz): dcz_ inside backward_with_context, else nowhere.
+  Mat<T>* context_grad() { return context_grad_ ? &dcz_ : nullptr; }
 
   int dim_, context_dim_;
   Standardizer y_std_, c_std_;
@@ -70,6 +75,8 @@ class AutoregressiveFlow : public ConditionalDensityEstimator<T> {
   std::vector<Mat<T>> u_;
   Mat<T> cz_, v_, du_, dv_, dout_, du_net_;
   Vec<T> log_det_;
+  Mat<T> dcz_;  // d(loss)/d(cz), summed over the transforms (backward_with_context)
+  bool context_grad_ = false;
 };
 
 }  // namespace nsbi::nn

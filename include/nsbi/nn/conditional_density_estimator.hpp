@@ -26,6 +26,9 @@ class ConditionalDensityEstimator {
   /// Given g_n = d(loss)/d(log q(y_n|c_n)) for the last log_prob call, adds d(loss)/d(params)
   /// to parameters().grads().
   virtual void backward(const Eigen::Ref<const Vec<T>>& g) = 0;
+  /// backward(g), and also dc = d(loss)/dc (context_dim×N, raw units of c) for the last
+  /// log_prob call: the gradient an embedding network in front of the estimator trains on.
+  virtual void backward_with_context(const Eigen::Ref<const Vec<T>>& g, Eigen::Ref<Mat<T>> dc) = 0;
   /// log q(y_n | c_n) like log_prob, for inference: it may take a faster path whose result
   /// agrees with log_prob's to rounding. backward() needs a log_prob() after the last evaluate()
   /// (the default here is log_prob itself; MAF's own path leaves the training state alone).

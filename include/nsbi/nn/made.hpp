@@ -39,8 +39,8 @@ class Made {
   void forward_batch_major(const Eigen::Ref<const Mat<T>>& u, const Eigen::Ref<const Mat<T>>& c, Mat<T>& out);
 
   /// d_out = d(loss)/do (M·D×N): adds parameter gradients and writes d(loss)/du through
-  /// the network into du (D×N).
-  void backward(const Eigen::Ref<const Mat<T>>& d_out, Eigen::Ref<Mat<T>> du);
+  /// the network into du (D×N); with `dc`, also adds d(loss)/dc into *dc (C×N).
+  void backward(const Eigen::Ref<const Mat<T>>& d_out, Eigen::Ref<Mat<T>> du, Mat<T>* dc = nullptr);
 
   /// The degree masks (for tests): input→hidden, hidden→hidden, hidden→output.
   const Mat<T>& mask_in() const { return m1_; }

@@ -51,6 +51,7 @@ class MixtureDensityNetwork final : public ConditionalDensityEstimator<T> {
 
   void log_prob(const Eigen::Ref<const Mat<T>>& y, const Eigen::Ref<const Mat<T>>& c, Eigen::Ref<Vec<T>> out) override;
   void backward(const Eigen::Ref<const Vec<T>>& g) override;
+  void backward_with_context(const Eigen::Ref<const Vec<T>>& g, Eigen::Ref<Mat<T>> dc) override;
   /// Draws from mixture(c) (GaussianMixture::sample), cast to T. Like mixture(), it runs the
   /// network and so replaces what the last log_prob kept for backward.
   Mat<T> sample(const Eigen::Ref<const Vec<T>>& c, Eigen::Index n, RandomStream& rng) override;
@@ -75,6 +76,8 @@ class MixtureDensityNetwork final : public ConditionalDensityEstimator<T> {
   int factor_row(int k) const { return options_.components * (1 + dim_) + k * factor_size(); }
   // cz_ = z-scored c, then the network's forward pass; returns the head outputs.
   const Mat<T>& run_network(const Eigen::Ref<const Mat<T>>& c);
+  // backward's work; returns d(loss)/d(cz) (C×N).
+  const Mat<T>& backward_network(const Eigen::Ref<const Vec<T>>& g);
 
   int dim_, context_dim_;
   MdnOptions options_;

@@ -1,6 +1,7 @@
 #pragma once
-// Multi-layer perceptron: Linear → activation → … → Linear, one flat parameter buffer.
-// Used by the C2ST classifier and the ratio-estimation classifiers.
+// Multi-layer perceptron: Linear → activation → … → Linear, one flat parameter buffer (its own,
+// or a block of a larger network's). Used by the C2ST classifier, the ratio-estimation
+// classifiers and the embedding networks.
 #include <memory>
 #include <vector>
 
@@ -16,6 +17,9 @@ class Mlp {
   /// sizes = {in, hidden..., out}. Weights from RandomStream(seed, initialization, 0, 0):
   /// Glorot uniform (√(6/(fan_in+fan_out)), as scikit-learn) when glorot, else PyTorch's default.
   Mlp(std::vector<int> sizes, Activation activation, std::uint64_t seed, bool glorot = false);
+  /// The same with its layers registered in `params` (a part of a larger network), weights
+  /// drawn with PyTorch's default from `rng`.
+  Mlp(ParameterBuffer<T>& params, std::vector<int> sizes, Activation activation, RandomStream& rng);
 
   ParameterBuffer<T>& parameters() { return *params_; }
   const ParameterBuffer<T>& parameters() const { return *params_; }
@@ -35,9 +39,11 @@ class Mlp {
   void add_weight_decay_grad(T factor);  // grads_W += factor · W
 
  private:
+  void add_layers();  // registers the layers of sizes_ in *params_
   std::vector<int> sizes_;
   Activation act_;
-  std::unique_ptr<ParameterBuffer<T>> params_;
+  std::unique_ptr<ParameterBuffer<T>> owned_;  // null when the layers live in another network's buffer
+  ParameterBuffer<T>* params_;
   std::vector<Linear<T>> layers_;
   std::vector<Mat<T>> a_;   // a_[0] = input, a_[l] = activation output of layer l
   std::vector<Mat<T>> d_;   // gradient workspace

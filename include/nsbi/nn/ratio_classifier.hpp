@@ -17,14 +17,21 @@
 // (the MCMC potential θ ↦ d(θ, x_o)) cost W_x v + b_0 once: forward() accepts x with a single
 // column and broadcasts it.
 //
+// With an embedding network (EmbeddingSpec type ≠ "none"), v is replaced by its features
+// f = embed(v) (features rows) in W_x f, trained jointly; the embedding's layers follow the
+// classifier's in the buffer, with weights from RandomStream(seed, initialization,
+// kEmbeddingStream, 0). A broadcast x is embedded once.
+//
 // Initialisation from RandomStream(seed, initialization, 0, 0), layer by layer in the order
 // above: PyTorch's default U(−1/√fan_in, 1/√fan_in) for weights and biases (fan_in = Dθ + Dx for
 // both blocks of W_0), except that each residual block's last layer (W_k2, b_k2) is
-// U(−1e-3, 1e-3), nflows' zero_initialization, so every block starts near the identity.
+// U(−1e-3, 1e-3), nflows' zero_initialization, so every block starts near the identity (with an
+// embedding, fan_in = Dθ + features).
 #include <cstdint>
 #include <memory>
 #include <vector>
 
+#include "nsbi/nn/embedding_registry.hpp"
 #include "nsbi/nn/linear.hpp"
 #include "nsbi/nn/standardizer.hpp"
 
@@ -45,7 +52,9 @@ class RatioClassifier {
   /// ConfigError for a dimension, hidden or blocks (resnet) below 1, ShapeError for a
   /// standardizer of another dimension.
   RatioClassifier(int theta_dim, int x_dim, const RatioClassifierOptions& options, std::uint64_t seed,
-                  Standardizer theta_std, Standardizer x_std);
+                  Standardizer theta_std, Standardizer x_std, const EmbeddingSpec& embedding = {});
+
+  static constexpr std::uint32_t kEmbeddingStream = 0x454d;  // the round index of the embedding's weights
 
   int theta_dim() const { return theta_dim_; }
   int x_dim() const { return x_dim_; }
@@ -73,10 +82,13 @@ class RatioClassifier {
   Linear<T> theta_in_, x_in_;                   // W_θ with b_0, and W_x without a bias
   std::vector<Linear<T>> inner_, outer_;        // W_k1 and W_k2 per block; mlp: inner_ = {W_1}
   Linear<T> out_;
+  std::unique_ptr<EmbeddingNet<T>> embed_;      // null without an embedding
+  // The input of W_x: v, or its features f with an embedding.
+  const Mat<T>& x_input() const { return embed_ ? f_ : v_; }
   // Workspace of the last forward, for backward: the z-scored inputs u and v (v has one column
   // when it was broadcast), the residual stream t_0..t_blocks (mlp: t_0), the ReLU outputs
   // a_[2k] = ReLU(t_k) and a_[2k+1] = ReLU(W_k1 a_[2k] + b_k1), and gradient buffers.
-  Mat<T> u_, v_, wx_;
+  Mat<T> u_, v_, wx_, f_, df_;  // f_: the features of v_ (with an embedding), df_ their gradient
   std::vector<Mat<T>> t_, a_;
   Mat<T> d_, dh_, da_, logits_;
 };

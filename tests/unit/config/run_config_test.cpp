@@ -191,6 +191,27 @@ TEST(RunConfigTest, ToTomlRoundTripsEveryValueExactly) {
   EXPECT_EQ(b.x_dim(), 3);
 }
 
+TEST(RunConfigTest, EmbeddingRoundTripsAndIsLeftOutWhenNone) {
+  TempDir dir;
+  const RunConfig a = load_run_config(
+      dir.write("emb.toml", "[task]\nname = \"gaussian_linear\"\n[observation]\nvalues = [0, 0, 0, 0, 0, 0, 0, 0, 0, 0]\n"
+                            "[inference]\nmethod = \"snpe_c\"\n"
+                            "[embedding]\ntype = \"cnn2d\"\nshape = [2, 5]\nfeatures = 6\nkernel = 3\n"),
+      {});
+  EXPECT_EQ(a.embedding.type, "cnn2d");
+  EXPECT_EQ(a.embedding.shape, (std::vector<int>{2, 5}));
+  EXPECT_EQ(a.embedding.features, 6);
+  EXPECT_EQ(a.embedding.hidden, 50);  // defaults: sbi's
+  const std::string text = to_toml(a);
+  const RunConfig b = load_run_config(dir.write("resolved.toml", text), {});
+  EXPECT_EQ(to_toml(b), text);
+  EXPECT_EQ(b.embedding.shape, a.embedding.shape);
+  EXPECT_EQ(b.embedding.kernel, 3);
+  const RunConfig none = load_run_config(dir.write("t.toml", kTwoMoons), {});
+  EXPECT_EQ(none.embedding.type, "none");
+  EXPECT_EQ(to_toml(none).find("[embedding]"), std::string::npos);
+}
+
 TEST(RunConfigTest, MakePriorBuildsTheTableOrTheTasksPrior) {
   TempDir dir;
   const RunConfig c = load_run_config(

@@ -144,6 +144,16 @@ TYPED_TEST(DensityEstimatorContractTest, BackwardMatchesFiniteDifferences) {
     flow.backward(g);
     const Eigen::VectorXd numeric = fd::numerical_gradient(flow.parameters().values(), loss, 1e-6, true);
     EXPECT_LT(fd::relative_error(flow.parameters().grads(), numeric), 1e-6) << "dim " << dim;
+    // d(loss)/dc, for an embedding network in front: the same parameter gradient, and the
+    // context gradient in raw units (through the z-scoring) against differences in c.
+    const Eigen::VectorXd params_only = flow.parameters().grads();
+    loss();
+    flow.parameters().zero_grad();
+    Mat<double> dc(2, 7);
+    flow.backward_with_context(g, dc);
+    EXPECT_LT(fd::relative_error(flow.parameters().grads(), params_only), 1e-12) << "dim " << dim;
+    Eigen::Map<Eigen::VectorXd> c_flat(c.data(), c.size());
+    EXPECT_LT(fd::relative_error(dc.reshaped(), fd::numerical_gradient(c_flat, loss)), 1e-6) << "dim " << dim;
   }
 }
 

@@ -29,9 +29,10 @@ Standardizer some_standardizer(int d, double shift) {
 }
 
 template <typename T>
-RatioClassifier<T> make(RatioArchitecture arch, std::uint64_t seed = 7, int hidden = 6, int blocks = 2) {
+RatioClassifier<T> make(RatioArchitecture arch, std::uint64_t seed = 7, int hidden = 6, int blocks = 2,
+                        const EmbeddingSpec& embedding = {}) {
   return RatioClassifier<T>(kTheta, kX, RatioClassifierOptions{arch, hidden, blocks}, seed,
-                            some_standardizer(kTheta, 0.2), some_standardizer(kX, -0.4));
+                            some_standardizer(kTheta, 0.2), some_standardizer(kX, -0.4), embedding);
 }
 
 // Moves the weights away from their initialisation (whose residual branches are ~1e-3), so
@@ -46,8 +47,8 @@ class RatioClassifierTest : public ::testing::TestWithParam<RatioArchitecture> {
 
 // Σ_n r_n d(θ_n, x_n) for 9 pairs, or for 9 θ against one x (x_cols = 1): its gradient against
 // central differences in double. Returns the analytic gradient.
-Eigen::VectorXd check_gradient(RatioArchitecture arch, int x_cols, std::uint64_t seed) {
-  auto d = make<double>(arch);
+Eigen::VectorXd check_gradient(RatioArchitecture arch, int x_cols, std::uint64_t seed, const EmbeddingSpec& embedding = {}) {
+  auto d = make<double>(arch, 7, 6, 2, embedding);
   perturb(d, seed);
   const Mat<double> theta = test::random_matrix(kTheta, 9, seed + 1), x = test::random_matrix(kX, x_cols, seed + 2);
   const Vec<double> r = test::random_matrix(9, 1, seed + 3);
@@ -72,6 +73,23 @@ TEST_P(RatioClassifierTest, BackwardMatchesFiniteDifferences) {
 }
 
 TEST_P(RatioClassifierTest, BackwardOfABroadcastXMatchesFiniteDifferences) { check_gradient(GetParam(), 1, 20); }
+
+// With an embedding network in front of W_x (x of 4 values: a vector, a series, 2 trials of 2):
+// the gradient reaches the embedding's layers, which follow the classifier's in the buffer.
+TEST_P(RatioClassifierTest, WithAnEmbeddingBackwardMatchesFiniteDifferences) {
+  const int plain = static_cast<int>(make<double>(GetParam()).parameters().size());
+  const int features = 3;
+  for (EmbeddingSpec e : {EmbeddingSpec{"mlp", features, 5, 1}, EmbeddingSpec{"cnn1d", features, 5, 1, 2, 3},
+                          EmbeddingSpec{"deepset", features, 5, 1, 2, 3, {}, 2}}) {
+    for (int x_cols : {9, 1}) {
+      const Eigen::VectorXd g = check_gradient(GetParam(), x_cols, 30 + x_cols, e);
+      // W_x is H × features instead of H × Dx; the embedding's parameters come last.
+      const int embedded_from = plain - 6 * kX + 6 * features;
+      ASSERT_GT(g.size(), embedded_from) << e.type;
+      EXPECT_GT(g.tail(g.size() - embedded_from).cwiseAbs().maxCoeff(), 0.0) << e.type << " x_cols " << x_cols;
+    }
+  }
+}
 
 TEST_P(RatioClassifierTest, OneXAgainstManyThetaEqualsTheRepeatedColumns) {
   auto d = make<float>(GetParam(), 3, 50, 2);

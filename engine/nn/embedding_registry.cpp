@@ -1,0 +1,71 @@
+#include "nsbi/nn/embedding_registry.hpp"
+
+#include <algorithm>
+
+#include "nsbi/core/error.hpp"
+#include "nsbi/nn/cnn_embedding.hpp"
+#include "nsbi/nn/deep_set_embedding.hpp"
+#include "nsbi/nn/mlp_embedding.hpp"
+
+namespace nsbi::nn {
+
+const std::vector<std::string>& embedding_names() {
+  static const std::vector<std::string> names{"none", "mlp", "cnn1d", "cnn2d", "deepset"};
+  return names;
+}
+
+std::optional<EmbeddingProblem> embedding_problem(const EmbeddingSpec& s, int x_dim) {
+  const auto& names = embedding_names();
+  if (std::find(names.begin(), names.end(), s.type) == names.end()) {
+    std::string list;
+    for (const auto& n : names) list += (list.empty() ? "\"" : ", \"") + n + "\"";
+    return EmbeddingProblem{"embedding.type", "one of " + list, "\"" + s.type + "\""};
+  }
+  if (s.type == "cnn2d") {
+    if (s.shape.size() != 2 || s.shape[0] < 1 || s.shape[1] < 1)
+      return EmbeddingProblem{"embedding.shape", "[H, W], two positive integers, for type \"cnn2d\"",
+                              std::to_string(s.shape.size()) + " values"};
+    if (static_cast<long long>(s.shape[0]) * s.shape[1] != x_dim)
+      return EmbeddingProblem{"embedding.shape", "[H, W] with H·W = x's dimension " + std::to_string(x_dim),
+                              "[" + std::to_string(s.shape[0]) + ", " + std::to_string(s.shape[1]) + "] (" +
+                                  std::to_string(static_cast<long long>(s.shape[0]) * s.shape[1]) + " values)"};
+  } else if (!s.shape.empty()) {
+    return EmbeddingProblem{"embedding.shape", "no shape for type \"" + s.type + "\" (only cnn2d reads it)",
+                            std::to_string(s.shape.size()) + " values"};
+  }
+  if ((s.type == "cnn1d" || s.type == "cnn2d") && s.kernel % 2 == 0)
+    return EmbeddingProblem{"embedding.kernel", "an odd kernel size (same padding)", std::to_string(s.kernel)};
+  if (s.type == "deepset" && x_dim % s.trials != 0)
+    return EmbeddingProblem{"embedding.trials", "a divisor of x's dimension " + std::to_string(x_dim),
+                            std::to_string(s.trials)};
+  return std::nullopt;
+}
+
+template <typename T>
+std::unique_ptr<EmbeddingNet<T>> make_embedding_net(const EmbeddingSpec& s, int x_dim, ParameterBuffer<T>& params,
+                                                    RandomStream& rng) {
+  if (const auto p = embedding_problem(s, x_dim)) throw ConfigError(make_message("embedding", p->key, p->expected, p->found));
+  if (s.type == "mlp") return std::make_unique<MlpEmbedding<T>>(params, x_dim, s.hidden, s.layers, s.features, rng);
+  if (s.type == "cnn1d" || s.type == "cnn2d") {
+    CnnEmbeddingOptions o;
+    o.height = s.type == "cnn1d" ? 1 : s.shape[0];
+    o.width = s.type == "cnn1d" ? x_dim : s.shape[1];
+    o.channels = s.channels;
+    o.kernel = s.kernel;
+    o.layers = s.layers;
+    o.hidden = s.hidden;
+    o.features = s.features;
+    return std::make_unique<CnnEmbedding<T>>(params, o, rng);
+  }
+  if (s.type == "deepset")
+    return std::make_unique<DeepSetEmbedding<T>>(params, s.trials, x_dim / s.trials, s.hidden, s.layers, s.features,
+                                                 rng);
+  throw ConfigError(make_message("embedding", "embedding.type", "a network (not \"none\")", "\"" + s.type + "\""));
+}
+
+template std::unique_ptr<EmbeddingNet<float>> make_embedding_net(const EmbeddingSpec&, int, ParameterBuffer<float>&,
+                                                                 RandomStream&);
+template std::unique_ptr<EmbeddingNet<double>> make_embedding_net(const EmbeddingSpec&, int, ParameterBuffer<double>&,
+                                                                  RandomStream&);
+
+}  // namespace nsbi::nn

@@ -1,0 +1,49 @@
+#pragma once
+// Embeddings "cnn1d" and "cnn2d" (sbi's CNNEmbedding): x read as a one-channel H×W grid
+// (channel-major, row by row: x_{h·W + w}; a series is H = 1), then `layers` blocks of
+//   Conv2d (same padding, channels·2^l output channels, kernel k×k, or 1×k when H = 1) → ReLU →
+//   MaxPool2d (2×2; a side of length 1 is not pooled),
+// flattened into a linear layer of `hidden` ReLU units and a linear layer of `features` outputs.
+#include <optional>
+#include <vector>
+
+#include "nsbi/nn/conv2d.hpp"
+#include "nsbi/nn/embedding_net.hpp"
+#include "nsbi/nn/max_pool2d.hpp"
+#include "nsbi/nn/mlp.hpp"
+
+namespace nsbi::nn {
+
+struct CnnEmbeddingOptions {
+  int height = 1, width = 1;  // the grid; H·W = x's dimension
+  int channels = 6;           // of the first block, doubled in each further block
+  int kernel = 5;             // odd
+  int layers = 2;             // convolution blocks
+  int hidden = 50;
+  int features = 20;
+};
+
+template <typename T>
+class CnnEmbedding final : public EmbeddingNet<T> {
+ public:
+  /// Layers registered in `params`, weights (PyTorch's default) from `rng`. Throws ConfigError
+  /// for an even kernel or a grid that 2×2 pooling would empty.
+  CnnEmbedding(ParameterBuffer<T>& params, const CnnEmbeddingOptions& options, RandomStream& rng);
+
+  int input_dim() const override { return options_.height * options_.width; }
+  int output_dim() const override { return options_.features; }
+  const Mat<T>& forward(const Eigen::Ref<const Mat<T>>& x) override;
+  const Mat<T>& backward(const Eigen::Ref<const Mat<T>>& d_features) override;
+
+ private:
+  CnnEmbeddingOptions options_;
+  std::vector<Conv2d<T>> convs_;
+  std::vector<MaxPool2d<T>> pools_;
+  std::optional<Mlp<T>> head_;  // built after the blocks, whose output size it needs
+  // conv_[l]: block l's convolution output after the ReLU; pooled_[l]: its pooled output
+  // (pooled_[0] is x itself); d_ and dconv_: gradient workspace.
+  std::vector<Mat<T>> conv_, pooled_;
+  Mat<T> d_, dconv_;
+};
+
+}  // namespace nsbi::nn

@@ -1,0 +1,170 @@
+// The contract every embedding network meets (one typed test over the registry's types): its
+// layers live in the buffer it is given, after what is already there; gradients with respect to
+// the parameters and to x match central finite differences; each column is embedded on its own;
+// float agrees with double. Plus the structural property of each kind.
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "gradient_check.hpp"
+#include "nsbi/core/error.hpp"
+#include "nsbi/nn/embedding_registry.hpp"
+#include "random_matrix.hpp"
+
+using namespace nsbi;
+using namespace nsbi::nn;
+using nsbi::nn::test::random_matrix;
+
+namespace {
+
+// Each kind: a small spec and the x dimension it embeds.
+struct MlpKind {
+  static constexpr const char* name = "mlp";
+  static constexpr int x_dim = 5;
+  static EmbeddingSpec spec() { return {"mlp", 3, 8, 2}; }
+};
+struct Cnn1dKind {
+  static constexpr const char* name = "cnn1d";
+  static constexpr int x_dim = 12;
+  static EmbeddingSpec spec() { return {"cnn1d", 3, 8, 2, 2, 3}; }
+};
+struct Cnn2dKind {
+  static constexpr const char* name = "cnn2d";
+  static constexpr int x_dim = 30;
+  static EmbeddingSpec spec() { return {"cnn2d", 4, 8, 2, 2, 3, {5, 6}}; }
+};
+struct DeepSetKind {
+  static constexpr const char* name = "deepset";
+  static constexpr int x_dim = 12;
+  static EmbeddingSpec spec() { return {"deepset", 3, 8, 1, 6, 5, {}, 4}; }
+};
+
+struct KindName {
+  template <class Kind>
+  static std::string GetName(int) {
+    return Kind::name;
+  }
+};
+
+template <class Kind>
+class EmbeddingContractTest : public ::testing::Test {};
+using Kinds = ::testing::Types<MlpKind, Cnn1dKind, Cnn2dKind, DeepSetKind>;
+TYPED_TEST_SUITE(EmbeddingContractTest, Kinds, KindName);
+
+constexpr int kOtherParameters = 7;  // a block of another network, registered first
+
+template <class Kind, typename T>
+std::unique_ptr<EmbeddingNet<T>> make(ParameterBuffer<T>& params, std::uint64_t seed = 3) {
+  params.allocate(kOtherParameters);
+  params.values().head(kOtherParameters).setConstant(T(0.5));
+  RandomStream rng(seed, StreamId::initialization, 0, 0);
+  return make_embedding_net<T>(Kind::spec(), Kind::x_dim, params, rng);
+}
+
+}  // namespace
+
+TYPED_TEST(EmbeddingContractTest, LivesInTheGivenBufferAfterWhatIsThere) {
+  ParameterBuffer<double> params;
+  auto net = make<TypeParam, double>(params);
+  EXPECT_EQ(net->input_dim(), TypeParam::x_dim);
+  EXPECT_EQ(net->output_dim(), TypeParam::spec().features);
+  EXPECT_GT(params.size(), kOtherParameters);
+  EXPECT_TRUE((params.values().head(kOtherParameters).array() == 0.5).all());
+  const Mat<double> x = random_matrix(TypeParam::x_dim, 5, 1);
+  EXPECT_EQ(net->forward(x).rows(), TypeParam::spec().features);
+  EXPECT_EQ(net->forward(x).cols(), 5);
+  params.zero_grad();
+  net->backward(random_matrix(TypeParam::spec().features, 5, 2));
+  EXPECT_TRUE((params.grads().head(kOtherParameters).array() == 0.0).all());
+  EXPECT_GT(params.grads().tail(params.size() - kOtherParameters).cwiseAbs().maxCoeff(), 0.0);
+}
+
+TYPED_TEST(EmbeddingContractTest, BackwardMatchesFiniteDifferences) {
+  ParameterBuffer<double> params;
+  auto net = make<TypeParam, double>(params, 11);
+  Mat<double> x = random_matrix(TypeParam::x_dim, 4, 3);
+  const Mat<double> R = random_matrix(TypeParam::spec().features, 4, 4);
+  auto loss = [&] { return (R.array() * net->forward(x).array()).sum(); };
+  loss();
+  params.zero_grad();
+  const Mat<double> dx = net->backward(R);
+  EXPECT_LT(fd::relative_error(params.grads(), fd::numerical_gradient(params.values(), loss)), 1e-6);
+  Eigen::Map<Eigen::VectorXd> x_flat(x.data(), x.size());
+  EXPECT_LT(fd::relative_error(dx.reshaped(), fd::numerical_gradient(x_flat, loss)), 1e-6);
+}
+
+TYPED_TEST(EmbeddingContractTest, EachColumnIsEmbeddedOnItsOwn) {
+  ParameterBuffer<double> params;
+  auto net = make<TypeParam, double>(params);
+  const Mat<double> x = random_matrix(TypeParam::x_dim, 6, 5);
+  const Mat<double> all = net->forward(x);
+  for (Eigen::Index j = 0; j < x.cols(); ++j)
+    EXPECT_LT((net->forward(x.col(j)).col(0) - all.col(j)).cwiseAbs().maxCoeff(), 1e-12) << "column " << j;
+}
+
+TYPED_TEST(EmbeddingContractTest, FloatAndDoubleAgree) {
+  ParameterBuffer<double> pd;
+  ParameterBuffer<float> pf;
+  auto nd = make<TypeParam, double>(pd, 17);
+  auto nf = make<TypeParam, float>(pf, 17);
+  const Mat<double> x = random_matrix(TypeParam::x_dim, 5, 6);
+  const Mat<double> fd_out = nd->forward(x);
+  const Mat<float> ff_out = nf->forward(x.cast<float>());
+  EXPECT_LT((fd_out - ff_out.cast<double>()).cwiseAbs().maxCoeff(), 1e-4 * (1 + fd_out.cwiseAbs().maxCoeff()));
+}
+
+TEST(DeepSetEmbedding, InvariantToTheOrderOfTheTrials) {
+  ParameterBuffer<double> params;
+  auto net = make<DeepSetKind, double>(params);
+  const Mat<double> x = random_matrix(12, 1, 7);  // 4 trials of 3 values
+  Mat<double> shuffled(12, 1);
+  const int order[] = {2, 0, 3, 1};
+  for (int t = 0; t < 4; ++t) shuffled.middleRows(3 * t, 3) = x.middleRows(3 * order[t], 3);
+  const Mat<double> a = net->forward(x);
+  const Mat<double> b = net->forward(shuffled);
+  EXPECT_LT((a - b).cwiseAbs().maxCoeff(), 1e-12);
+  Mat<double> other = x;
+  other(0, 0) += 1.0;  // a different value within a trial changes the features
+  EXPECT_GT((net->forward(other) - a).cwiseAbs().maxCoeff(), 1e-6);
+}
+
+TEST(CnnEmbedding, SeesTheWholeMap) {
+  // A change in any single pixel reaches the features (no pixel is cut off by padding or pooling
+  // of a 5×6 map, with 2 blocks of 3×3 kernels: the last block's pooled grid is 1×1 wide).
+  ParameterBuffer<double> params;
+  auto net = make<Cnn2dKind, double>(params);
+  const Mat<double> x = random_matrix(30, 1, 8);
+  const Mat<double> base = net->forward(x);
+  int reached = 0;
+  for (int i = 0; i < 30; ++i) {
+    Mat<double> xp = x;
+    xp(i, 0) += 2.0;
+    reached += (net->forward(xp) - base).cwiseAbs().maxCoeff() > 0;
+  }
+  EXPECT_GE(reached, 24);  // ReLU and max pooling may hide a few pixels at this input
+}
+
+TEST(EmbeddingRegistry, ProblemsNameTheKey) {
+  EmbeddingSpec s;
+  s.type = "transformer";
+  EXPECT_EQ(embedding_problem(s, 4)->key, "embedding.type");
+  s = {"cnn2d", 4, 8, 2, 2, 3, {5, 5}};
+  EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.shape");
+  EXPECT_NE(embedding_problem(s, 30)->found.find("25 values"), std::string::npos);
+  s.shape = {};
+  EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.shape");
+  s = {"mlp", 4, 8, 2, 2, 3, {5, 6}};
+  EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.shape");
+  s = {"cnn1d", 4, 8, 2, 2, 4};
+  EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.kernel");
+  s = {"deepset", 4, 8, 2, 2, 3, {}, 4};
+  EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.trials");
+  s.trials = 5;
+  EXPECT_FALSE(embedding_problem(s, 30).has_value());
+  ParameterBuffer<float> params;
+  RandomStream rng(1, StreamId::initialization, 0, 0);
+  s.trials = 4;
+  EXPECT_THROW(make_embedding_net<float>(s, 30, params, rng), ConfigError);
+  s.type = "none";
+  EXPECT_THROW(make_embedding_net<float>(s, 30, params, rng), ConfigError);
+}
