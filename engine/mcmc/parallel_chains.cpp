@@ -225,28 +225,39 @@ std::string encode_group(const GroupRun& run, std::int64_t T) {
   return out;
 }
 
+/// The fixed-size header encode_group writes first.
+struct GroupHeader {
+  std::int64_t first_chain = 0, chains = 0, dim = 0, steps = 0, total = 0, kept = 0, kernel = 0;
+};
+constexpr std::size_t kGroupHeaderBytes = 4 + 7 * 8;
+
+/// The header of a group's bytes; nullopt when they are too short or of another format.
+std::optional<GroupHeader> read_header(const std::string& b) {
+  if (b.size() < kGroupHeaderBytes) return std::nullopt;
+  std::uint32_t format = 0;
+  std::memcpy(&format, b.data(), 4);
+  if (format != kGroupFormat) return std::nullopt;
+  GroupHeader h;
+  std::int64_t* fields[] = {&h.first_chain, &h.chains, &h.dim, &h.steps, &h.total, &h.kept, &h.kernel};
+  for (std::size_t i = 0; i < 7; ++i) std::memcpy(fields[i], b.data() + 4 + 8 * i, 8);
+  return h;
+}
+
 /// Group g (chains first … first + n − 1) from its bytes; CheckpointError when they are not
 /// the state of that group in a sampling of this shape.
 GroupRun decode_group(const std::string& b, int g, int first, int n, const GroupShape& s) {
   const auto bad = [g](const std::string& expected, const std::string& got) {
     return CheckpointError(make_message("mcmc checkpoint, chain group " + std::to_string(g), "state", expected, got));
   };
-  std::size_t at = 0;
+  const std::optional<GroupHeader> h = read_header(b);
+  if (!h) throw bad("format " + std::to_string(kGroupFormat) + " and a complete header", "other bytes");
+  const auto [first_chain, chains, dim, steps, total, kept, kernel] = *h;
+  std::size_t at = kGroupHeaderBytes;
   auto take = [&](void* p, std::size_t bytes) {
     if (b.size() - at < bytes) throw bad("a complete state", "one cut short");
     std::memcpy(p, b.data() + at, bytes);
     at += bytes;
   };
-  auto take64 = [&take]() {
-    std::int64_t v;
-    take(&v, 8);
-    return v;
-  };
-  std::uint32_t format = 0;
-  take(&format, 4);
-  if (format != kGroupFormat) throw bad("format " + std::to_string(kGroupFormat), std::to_string(format));
-  const std::int64_t first_chain = take64(), chains = take64(), dim = take64(), steps = take64(), total = take64();
-  const std::int64_t kept = take64(), kernel = take64();
   if (first_chain != first || chains != n || dim != s.D)
     throw bad("chains " + std::to_string(first) + "+" + std::to_string(n) + " in " + std::to_string(s.D) + " dimensions",
               "chains " + std::to_string(first_chain) + "+" + std::to_string(chains) + " in " + std::to_string(dim));
@@ -352,14 +363,8 @@ void check_progress(const ChainsProgress& p, std::uint32_t round, int D, int C, 
 bool ChainsProgress::finished() const {
   if (groups.empty()) return false;
   for (const std::string& g : groups) {
-    if (g.empty()) return false;
-    // A group is done when it has taken every step; its header holds both numbers.
-    std::int64_t steps = -1, total = -2;
-    if (g.size() >= 4 + 7 * 8) {
-      std::memcpy(&steps, g.data() + 28, 8);
-      std::memcpy(&total, g.data() + 36, 8);
-    }
-    if (steps != total) return false;
+    const std::optional<GroupHeader> h = read_header(g);  // "" (not started) has none
+    if (!h || h->steps != h->total) return false;
   }
   return true;
 }
@@ -448,13 +453,10 @@ McmcResult sample_chains(const LogDensity& potential, const Prior& prior, const 
     bool paused = false;
     for (int g = r; g < groups && !paused; g += P) {
       const int first = g * o.group_size, n = std::min(o.group_size, C - first);
-      GroupRun run;
-      if (prog.groups[g].empty()) {
-        run = start_group(first, n, init_u, shape, o, pot);
-      } else {
-        run = decode_group(prog.groups[g], g, first, n, shape);
-        if (run.group.steps == T) continue;
-      }
+      const std::optional<GroupHeader> h = read_header(prog.groups[g]);
+      if (h && h->steps == T) continue;  // finished: not decoded again until the end
+      GroupRun run = prog.groups[g].empty() ? start_group(first, n, init_u, shape, o, pot)
+                                            : decode_group(prog.groups[g], g, first, n, shape);
       auto kernel = make_chain_kernel(o.sampler, ko, o.warmup);
       kernel->attach(run.group);
       if (!run.kernel.empty()) kernel->load_state(run.kernel);

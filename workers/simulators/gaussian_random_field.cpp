@@ -131,8 +131,7 @@ Task gaussian_random_field_task() {
          "32x32 periodic Gaussian random field with power spectrum A k^-n, theta = (log A, n); exact likelihood",
          grf_prior, [] { return std::make_unique<GaussianRandomFieldSimulator>(); }};
   t.make_log_likelihood = [](const Eigen::VectorXd& x_o) -> Task::LogLikelihood {
-    auto field = std::make_shared<GaussianRandomField>(kGrid);
-    auto spectrum = std::make_shared<GaussianRandomField::Spectrum>(field->spectrum(x_o));
+    auto spectrum = std::make_shared<GaussianRandomField::Spectrum>(GaussianRandomField(kGrid).spectrum(x_o));
     return [spectrum](const Eigen::Ref<const Eigen::VectorXd>& theta) {
       return GaussianRandomField::log_likelihood(*spectrum, theta);
     };

@@ -290,6 +290,8 @@ mcmc::ChainsProgress progress(std::uint32_t round, bool done) {
   p.chains = 1;
   p.init_u = {0.5};
   std::string g(64, '\0');
+  const std::uint32_t format = 0x4E4D4301;  // parallel_chains.cpp's group format
+  std::memcpy(g.data(), &format, 4);
   const std::int64_t steps = done ? 30 : 12, total = 30;
   std::memcpy(g.data() + 28, &steps, 8);
   std::memcpy(g.data() + 36, &total, 8);
