@@ -27,7 +27,9 @@ CnnEmbedding<T>::CnnEmbedding(ParameterBuffer<T>& params, const CnnEmbeddingOpti
     w = pools_.back().out_width();
     c = out;
   }
-  head_.emplace(params, std::vector<int>{c * h * w, o.hidden, o.features}, Activation::relu, rng);
+  cells_ = h * w;
+  head_.emplace(params, std::vector<int>{o.global_mean ? c : c * h * w, o.hidden, o.features}, Activation::relu,
+                rng);
   conv_.resize(static_cast<std::size_t>(o.layers));
   pooled_.resize(static_cast<std::size_t>(o.layers) + 1);
 }
@@ -40,12 +42,28 @@ const Mat<T>& CnnEmbedding<T>::forward(const Eigen::Ref<const Mat<T>>& x) {
     conv_[l].array() = conv_[l].array().max(T(0));
     pools_[l].forward(conv_[l], pooled_[l + 1]);
   }
-  return head_->forward(pooled_.back());
+  if (!options_.global_mean) return head_->forward(pooled_.back());
+  // Column n holds channel c's cells at rows c·cells … (c+1)·cells − 1: as a cells × (C·N) matrix,
+  // the column means are the channels' means, column n·C + c.
+  const Mat<T>& last = pooled_.back();
+  const Eigen::Index c = last.rows() / cells_;
+  means_.resize(c, last.cols());
+  Eigen::Map<Mat<T>>(means_.data(), 1, means_.size()) =
+      Eigen::Map<const Mat<T>>(last.data(), cells_, c * last.cols()).colwise().mean();
+  return head_->forward(means_);
 }
 
 template <typename T>
 const Mat<T>& CnnEmbedding<T>::backward(const Eigen::Ref<const Mat<T>>& d_features) {
   d_ = head_->backward(d_features);
+  if (options_.global_mean) {  // each cell of channel c gets d(mean_c) / cells
+    const Eigen::Index n = d_.cols(), c = d_.rows();
+    dconv_.resize(c * cells_, n);
+    Eigen::Map<Mat<T>>(dconv_.data(), cells_, c * n).noalias() =
+        Eigen::Matrix<T, Eigen::Dynamic, 1>::Constant(cells_, T(1) / T(cells_)) *
+        Eigen::Map<const Mat<T>>(d_.data(), 1, c * n);
+    d_.swap(dconv_);
+  }
   for (std::size_t l = convs_.size(); l-- > 0;) {
     pools_[l].backward(d_, dconv_);
     dconv_.array() *= (conv_[l].array() > T(0)).template cast<T>();  // through the ReLU

@@ -14,6 +14,11 @@ const std::vector<std::string>& embedding_names() {
   return names;
 }
 
+const std::vector<std::string>& embedding_poolings() {
+  static const std::vector<std::string> names{"flatten", "mean"};
+  return names;
+}
+
 std::optional<EmbeddingProblem> embedding_problem(const EmbeddingSpec& s, int x_dim) {
   const auto& names = embedding_names();
   if (std::find(names.begin(), names.end(), s.type) == names.end()) {
@@ -33,7 +38,14 @@ std::optional<EmbeddingProblem> embedding_problem(const EmbeddingSpec& s, int x_
     return EmbeddingProblem{"embedding.shape", "no shape for type \"" + s.type + "\" (only cnn2d reads it)",
                             std::to_string(s.shape.size()) + " values"};
   }
-  if ((s.type == "cnn1d" || s.type == "cnn2d") && s.kernel % 2 == 0)
+  const bool cnn = s.type == "cnn1d" || s.type == "cnn2d";
+  const auto& poolings = embedding_poolings();
+  if (std::find(poolings.begin(), poolings.end(), s.pooling) == poolings.end())
+    return EmbeddingProblem{"embedding.pooling", "\"flatten\" or \"mean\"", "\"" + s.pooling + "\""};
+  if (!cnn && s.pooling != "flatten")
+    return EmbeddingProblem{"embedding.pooling", "no pooling for type \"" + s.type + "\" (only cnn1d and cnn2d read it)",
+                            "\"" + s.pooling + "\""};
+  if (cnn && s.kernel % 2 == 0)
     return EmbeddingProblem{"embedding.kernel", "an odd kernel size (same padding)", std::to_string(s.kernel)};
   if (s.type == "deepset" && x_dim % s.trials != 0)
     return EmbeddingProblem{"embedding.trials", "a divisor of x's dimension " + std::to_string(x_dim),
@@ -55,6 +67,7 @@ std::unique_ptr<EmbeddingNet<T>> make_embedding_net(const EmbeddingSpec& s, int 
     o.layers = s.layers;
     o.hidden = s.hidden;
     o.features = s.features;
+    o.global_mean = s.pooling == "mean";
     return std::make_unique<CnnEmbedding<T>>(params, o, rng);
   }
   if (s.type == "deepset")

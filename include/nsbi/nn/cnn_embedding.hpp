@@ -4,6 +4,11 @@
 //   Conv2d (same padding, channels·2^l output channels, kernel k×k, or 1×k when H = 1) → ReLU →
 //   MaxPool2d (2×2; a side of length 1 is not pooled),
 // flattened into a linear layer of `hidden` ReLU units and a linear layer of `features` outputs.
+// With `global_mean`, each channel of the last block is averaged over the grid first (global
+// average pooling): the head sees one value per channel, the summary is invariant to translations
+// of x away from the borders, and the network's size does not depend on the grid's — the design
+// for stationary fields, where sbi's flattening asks the head to learn the same statistic at every
+// position.
 #include <optional>
 #include <vector>
 
@@ -21,6 +26,7 @@ struct CnnEmbeddingOptions {
   int layers = 2;             // convolution blocks
   int hidden = 50;
   int features = 20;
+  bool global_mean = false;
 };
 
 template <typename T>
@@ -44,6 +50,8 @@ class CnnEmbedding final : public EmbeddingNet<T> {
   // (pooled_[0] is x itself); d_ and dconv_: gradient workspace.
   std::vector<Mat<T>> conv_, pooled_;
   Mat<T> d_, dconv_;
+  Mat<T> means_;  // global_mean: channels × N
+  int cells_ = 1; // global_mean: grid cells of the last block
 };
 
 }  // namespace nsbi::nn

@@ -33,6 +33,11 @@ struct Cnn2dKind {
   static constexpr int x_dim = 30;
   static EmbeddingSpec spec() { return {"cnn2d", 4, 8, 2, 2, 3, {5, 6}}; }
 };
+struct Cnn2dMeanKind {
+  static constexpr const char* name = "cnn2d_mean";
+  static constexpr int x_dim = 30;
+  static EmbeddingSpec spec() { return {"cnn2d", 4, 8, 2, 2, 3, {5, 6}, 1, "mean"}; }
+};
 struct DeepSetKind {
   static constexpr const char* name = "deepset";
   static constexpr int x_dim = 12;
@@ -48,7 +53,7 @@ struct KindName {
 
 template <class Kind>
 class EmbeddingContractTest : public ::testing::Test {};
-using Kinds = ::testing::Types<MlpKind, Cnn1dKind, Cnn2dKind, DeepSetKind>;
+using Kinds = ::testing::Types<MlpKind, Cnn1dKind, Cnn2dKind, Cnn2dMeanKind, DeepSetKind>;
 TYPED_TEST_SUITE(EmbeddingContractTest, Kinds, KindName);
 
 constexpr int kOtherParameters = 7;  // a block of another network, registered first
@@ -167,4 +172,32 @@ TEST(EmbeddingRegistry, ProblemsNameTheKey) {
   EXPECT_THROW(make_embedding_net<float>(s, 30, params, rng), ConfigError);
   s.type = "none";
   EXPECT_THROW(make_embedding_net<float>(s, 30, params, rng), ConfigError);
+  s = {"cnn2d", 4, 8, 2, 2, 3, {5, 6}, 1, "max"};
+  EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.pooling");
+  s = {"mlp", 4, 8, 2, 2, 3, {}, 1, "mean"};
+  EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.pooling");
+}
+
+// Global average pooling: one value per channel into the head, whatever the grid's size, and a
+// map moved by whole pooling cells (2^layers pixels) away from the zero border gives the same
+// summary.
+TEST(CnnEmbedding, MeanPoolingIsIndependentOfTheGridAndOfShifts) {
+  const EmbeddingSpec s{"cnn2d", 4, 8, 2, 2, 3, {32, 32}, 1, "mean"};
+  ParameterBuffer<double> small, large;
+  RandomStream rng_a(5, StreamId::initialization, 0, 0), rng_b(5, StreamId::initialization, 0, 0);
+  auto a = make_embedding_net<double>(EmbeddingSpec{"cnn2d", 4, 8, 2, 2, 3, {8, 12}, 1, "mean"}, 96, small, rng_a);
+  auto net = make_embedding_net<double>(s, 1024, large, rng_b);
+  EXPECT_EQ(small.size(), large.size());
+  // A blob inside the map, then the same blob 4 pixels right and 4 down; zeros elsewhere. Both
+  // stay clear of the cells whose receptive field reaches the zero padding.
+  Mat<double> x = Mat<double>::Zero(1024, 2);
+  const Mat<double> blob = random_matrix(16, 1, 9);
+  for (int i = 0; i < 4; ++i)
+    for (int j = 0; j < 4; ++j) {
+      x((12 + i) * 32 + 12 + j, 0) = blob(i * 4 + j, 0);
+      x((16 + i) * 32 + 16 + j, 1) = blob(i * 4 + j, 0);
+    }
+  const Mat<double> y = net->forward(x);
+  EXPECT_NEAR((y.col(0) - y.col(1)).cwiseAbs().maxCoeff(), 0.0, 1e-12);
+  EXPECT_GT(y.col(0).cwiseAbs().maxCoeff(), 0.0);
 }
