@@ -75,11 +75,12 @@ Trained& trained(const std::string& task_name) {
   const Eigen::Index n = cfg.inference.simulations;
   SimulationBank bank;
   bank.theta = t.method->proposal().sample(cfg.seed, StreamId::proposal, 0, 0, n);
-  bank.x.resize(task.x_dim, n);
+  Eigen::MatrixXd x(task.x_dim, n);
   bank.status.assign(static_cast<std::size_t>(n), SimStatus::ok);
   std::vector<std::uint64_t> seeds(static_cast<std::size_t>(n));
   for (std::size_t j = 0; j < seeds.size(); ++j) seeds[j] = cfg.seed * 1000003u + j;
-  task.make_simulator()->simulate(bank.theta, seeds, bank.x, bank.status);
+  task.make_simulator()->simulate(bank.theta, seeds, x, bank.status);
+  bank.x = BankX::from(x);
   bank.attempts.assign(bank.status.size(), 1);
   bank.round.assign(bank.status.size(), 0);
   bank.log_proposal.assign(bank.status.size(), 0.0);

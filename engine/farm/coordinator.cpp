@@ -30,7 +30,7 @@ using farm::IndexRange;
 constexpr std::size_t kChunkDepth = 2;              // chunks in flight per worker
 constexpr std::size_t kMaxMessageBytes = 4u << 20;  // bounds simulations per chunk
 constexpr std::size_t kMaxChunk = 16384;
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr float kNaN = std::numeric_limits<float>::quiet_NaN();
 
 class Coordinator {
  public:
@@ -48,7 +48,8 @@ class Coordinator {
                    chunk_policy()),
         fail_fast_(std::min(options.fail_fast_after, static_cast<std::size_t>(theta.cols()))),
         progress_(options.label, farm::ProgressMeter::mode_for(options.progress, stderr)),
-        start_(std::chrono::steady_clock::now()) {}
+        start_(std::chrono::steady_clock::now()),
+        into_cols_(options.x_into.rows() == sim.x_dim() ? static_cast<std::size_t>(options.x_into.cols()) : 0) {}
 
   SimulationBank run() {
     try {
@@ -98,7 +99,7 @@ class Coordinator {
     const std::size_t have = status_.size();
     if (issued <= have) return;
     theta_.resize(issued * static_cast<std::size_t>(theta_dim_));
-    x_.resize(issued * static_cast<std::size_t>(x_dim_), kNaN);
+    if (issued > into_cols_) x_.resize((issued - into_cols_) * static_cast<std::size_t>(x_dim_), kNaN);
     status_.resize(issued, SimStatus::ok);
     attempts_.resize(issued, 0);
     for (std::size_t i = have; i < issued; ++i) {
@@ -183,7 +184,10 @@ class Coordinator {
         throw Error(make_message(where(), "result of simulation " + std::to_string(i), "once", "twice"));
       status_[i] = r.status[j];
       attempts_[i] = r.attempts[j];
-      std::copy_n(r.x.col(static_cast<Eigen::Index>(j)).data(), x_dim_, x_.data() + i * std::size_t(x_dim_));
+      float* to = i < into_cols_ ? options_.x_into.writable().col(static_cast<Eigen::Index>(i)).data()
+                                 : x_.data() + (i - into_cols_) * std::size_t(x_dim_);
+      const double* from = r.x.col(static_cast<Eigen::Index>(j)).data();
+      for (int d = 0; d < x_dim_; ++d) to[d] = static_cast<float>(from[d]);
       ++counts_[static_cast<std::size_t>(r.status[j])];
       fail_fast_.record(i, r.status[j]);
       retries_ += r.attempts[j] - 1;
@@ -192,6 +196,7 @@ class Coordinator {
         if (!first_failure) first_failure = i;
       }
     }
+    if (options_.on_stored) options_.on_stored(r);
     if (first_failure && options_.sim.on_failure == FailurePolicy::abort)
       throw SimulatorError(failure_message(*first_failure));
     return failures;
@@ -312,7 +317,16 @@ class Coordinator {
     const auto n = static_cast<Eigen::Index>(status_.size());
     SimulationBank bank;
     bank.theta = Eigen::Map<const Eigen::MatrixXd>(theta_.data(), theta_dim_, n);
-    bank.x = Eigen::Map<const Eigen::MatrixXd>(x_.data(), x_dim_, n);
+    const auto into = static_cast<Eigen::Index>(into_cols_);
+    if (n == into) {
+      bank.x = options_.x_into;
+    } else {  // no window, or replacements beyond it: all of x in the bank's own memory
+      bank.x = BankX(x_dim_, n);
+      const Eigen::Index head = std::min(n, into);
+      if (head > 0) bank.x.writable().leftCols(head) = options_.x_into.matrix().leftCols(head);
+      bank.x.writable().rightCols(n - head) =
+          Eigen::Map<const Eigen::MatrixXf>(x_.data(), x_dim_, n - head);
+    }
     bank.status = std::move(status_);
     bank.attempts = std::move(attempts_);
     return bank;
@@ -329,8 +343,11 @@ class Coordinator {
   farm::FailFastProbe fail_fast_;
   farm::ProgressMeter progress_;
   const std::chrono::steady_clock::time_point start_;
-  // The bank under construction, index order (column-major θ and x); attempts 0 = not yet back.
-  std::vector<double> theta_, x_;
+  // The bank under construction, index order (column-major θ and x, x of simulations from
+  // into_cols_ on; those before it are in options_.x_into); attempts 0 = not yet back.
+  const std::size_t into_cols_;
+  std::vector<double> theta_;
+  std::vector<float> x_;
   std::vector<SimStatus> status_;
   std::vector<std::uint32_t> attempts_;
   std::array<std::size_t, kNumSimStatus> counts_{};

@@ -47,11 +47,13 @@ RoundTraining LikelihoodEstimation::train(const SimulationBank& bank, std::uint3
   const RunConfig& cfg = ctx_.config;
   const double t0 = MPI_Wtime();
   const BankPairs pairs = valid_pairs(bank);
-  const Eigen::MatrixXd &theta = pairs.theta, &x = pairs.x;
+  const Eigen::MatrixXd& theta = pairs.theta;
+  const Eigen::Map<const Eigen::MatrixXf> x = pairs.x();
 
   if (!estimator_) build(nn::Standardizer::fit(x), nn::Standardizer::fit(theta));
 
-  const nn::Mat<float> y = x.cast<float>(), c = theta.cast<float>();
+  const train::DataRef y = x;  // read in place
+  const nn::Mat<float> c = theta.cast<float>();
   std::vector<std::int64_t> train_idx, val_idx;
   split_by_round(pairs.round, cfg.training.validation_fraction, cfg.seed, train_idx, val_idx);
   train::TrainingOptions topt = round_training_options(cfg, round);

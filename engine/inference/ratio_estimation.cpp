@@ -72,11 +72,13 @@ RoundTraining RatioEstimation::train(const SimulationBank& bank, std::uint32_t r
   const RunConfig& cfg = ctx_.config;
   const double t0 = MPI_Wtime();
   const BankPairs pairs = valid_pairs(bank);
-  const Eigen::MatrixXd &theta = pairs.theta, &x = pairs.x;
+  const Eigen::MatrixXd& theta = pairs.theta;
+  const Eigen::Map<const Eigen::MatrixXf> x = pairs.x();
 
   if (!classifier_) build(nn::Standardizer::fit(theta), nn::Standardizer::fit(x));
 
-  const nn::Mat<float> th = theta.cast<float>(), xs = x.cast<float>();
+  const nn::Mat<float> th = theta.cast<float>();
+  const train::DataRef xs = x;  // read in place
   std::vector<std::int64_t> train_idx, val_idx;
   split_by_round(pairs.round, cfg.training.validation_fraction, cfg.seed, train_idx, val_idx);
   train::TrainingOptions topt = round_training_options(cfg, round);

@@ -1,7 +1,9 @@
 #include "nsbi/inference/run.hpp"
 
 #include <mpi.h>
+#include <sys/resource.h>
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <filesystem>
@@ -23,6 +25,7 @@
 #include "nsbi/io/json_writer.hpp"
 #include "nsbi/io/npy.hpp"
 #include "nsbi/mpi/agreement.hpp"
+#include "nsbi/mpi/node_shared.hpp"
 #include "nsbi/simulator/simulator_factory.hpp"
 #include "nsbi/version.hpp"
 
@@ -31,6 +34,24 @@ namespace nsbi {
 namespace {
 
 namespace fs = std::filesystem;
+
+/// Peak resident memory of every rank and the bank's x per node, for report.json and the log.
+struct MemoryRecord {
+  std::vector<double> peak_rss_mib;  // per rank (getrusage: node-shared pages a rank touched count too)
+  double bank_x_mib_per_node = 0;
+  int nodes = 1;
+};
+
+MemoryRecord gather_memory(const mpi::Communicator& comm, const SimulationBank& bank) {
+  rusage u{};
+  getrusage(RUSAGE_SELF, &u);
+  const std::vector<double> mine{static_cast<double>(u.ru_maxrss) / 1024.0};  // KiB on Linux
+  MemoryRecord m;
+  m.peak_rss_mib = comm.allgather_blocks<double>(mine);
+  m.bank_x_mib_per_node = static_cast<double>(bank.x.rows()) * static_cast<double>(bank.x.cols()) * sizeof(float) / 1048576.0;
+  if (const auto* w = bank.x.window()) m.nodes = w->nodes();
+  return m;
+}
 
 /// What report.json shows of one round.
 struct RoundRecord {
@@ -46,9 +67,9 @@ struct RoundRecord {
   double next_proposal_measure = std::numeric_limits<double>::quiet_NaN();
 };
 
+// x.npy is written as the simulations arrive (NpyRowsFile), from the simulator's doubles.
 void write_bank(const fs::path& dir, const SimulationBank& bank) {
   write_npy((dir / "theta.npy").string(), bank.theta);
-  write_npy((dir / "x.npy").string(), bank.x);
   std::vector<std::uint8_t> status(bank.status.size());
   for (std::size_t i = 0; i < status.size(); ++i) status[i] = static_cast<std::uint8_t>(bank.status[i]);
   write_npy((dir / "status.npy").string(), status);
@@ -83,7 +104,7 @@ void write_status_counts(JsonWriter& j, const std::array<std::size_t, kNumSimSta
 
 void write_report(const fs::path& path, const RunConfig& cfg, int ranks, const SimulationBank& bank,
                   const std::vector<RoundRecord>& rounds, const PosteriorSamples& post, const PhaseTimes& t,
-                  const RunCheckpointer& checkpoints) {
+                  const RunCheckpointer& checkpoints, const MemoryRecord& memory) {
   std::ostringstream out;
   JsonWriter j(out);
   j.begin_object();
@@ -95,6 +116,10 @@ void write_report(const fs::path& path, const RunConfig& cfg, int ranks, const S
   const auto counts = bank.counts();
   j.field("valid", counts[static_cast<int>(SimStatus::ok)]).field("retries", bank.retries());
   write_status_counts(j, counts);
+  j.end_object();
+  j.key("memory").begin_object();
+  j.key("peak_rss_mib").value(std::span<const double>(memory.peak_rss_mib));
+  j.field("bank_x_mib_per_node", memory.bank_x_mib_per_node).field("nodes", memory.nodes);
   j.end_object();
   j.key("timings_seconds").begin_object();
   j.field("setup", t.setup).field("simulate", t.simulate).field("train", t.train).field("proposal", t.proposal);
@@ -204,8 +229,10 @@ RunSummary run_inference_impl(const RunConfig& cfg, const mpi::Communicator& com
 
   // Rank 0's journal of every finished chunk (a resumed run reads the chunks already paid for).
   std::optional<farm::SimulationJournal> journal;
+  std::optional<NpyRowsFile> x_file;  // rank 0: x.npy, every round's rows as they arrive
   mpi::agree_on_root(comm, [&] {
     prepare_output_dir(cfg, log, options.resume, options.overwrite);
+    x_file.emplace((dir / "x.npy").string(), simulator->x_dim());
     const std::string path = (dir / "journal.bin").string();
     const std::uint64_t fp = fingerprint;
     journal = options.resume ? farm::SimulationJournal::resume(path, fp, simulator->theta_dim(), simulator->x_dim())
@@ -263,7 +290,21 @@ RunSummary run_inference_impl(const RunConfig& cfg, const mpi::Communicator& com
     };
     std::vector<farm::JournalChunk> replay;
     if (journal) replay = journal->chunks_of_round(round);
+    // x of the whole bank in one node-shared window: the earlier rounds' columns (copied by each
+    // node's leader from its node's copy) and room for this round's, which rank 0's farm writes
+    // in place.
+    const auto n_old = static_cast<Eigen::Index>(bank.size());
+    const int x_dim = simulator->x_dim();
+    BankX all_x = BankX::shared(comm, x_dim, n_old + rec.requested);
+    if (all_x.writer() && n_old > 0) all_x.writable().leftCols(n_old) = bank.x.matrix();
     FarmOptions farm;
+    if (root) {
+      farm.x_into = all_x.columns(n_old, rec.requested);
+      farm.on_stored = [&](const farm::ChunkResult& c) {
+        x_file->write(n_old + static_cast<std::int64_t>(c.range.first), c.x.data(),
+                      static_cast<std::int64_t>(c.range.count));
+      };
+    }
     if (journal) {
       farm.replay = &replay;
       farm.on_chunk = [&](const farm::ChunkResult& c, const Eigen::Ref<const Eigen::MatrixXd>& th) {
@@ -276,6 +317,8 @@ RunSummary run_inference_impl(const RunConfig& cfg, const mpi::Communicator& com
     farm.progress = root;
     if (R > 1) farm.label = "round " + std::to_string(r + 1) + "/" + std::to_string(R);
     SimulationBank round_bank = run_simulations(comm, *simulator, theta, draw_replacement, farm);
+    // Windows are freed collectively: no view of one may outlive it on rank 0 alone.
+    farm.x_into = BankX();
     // A safe point: on a stop signal the farm handed out no new chunk and those in flight reached
     // the journal; the round's partial bank is not used.
     if (agree_interrupt(comm)) throw Interrupted("stopped by a signal during the simulations of round " + std::to_string(r + 1));
@@ -284,11 +327,24 @@ RunSummary run_inference_impl(const RunConfig& cfg, const mpi::Communicator& com
       round_bank.round.assign(round_bank.size(), round);
       const Eigen::VectorXd lp = proposal.log_prob(round_bank.theta);
       round_bank.log_proposal.assign(lp.data(), lp.data() + lp.size());
-      bank.append(round_bank);
+      bank.append_rows(round_bank);
+      x_file->finish(static_cast<std::int64_t>(bank.size()));
       write_bank(dir, bank);
     });
-    broadcast_bank(comm, round_bank);
-    if (!root) bank.append(round_bank);
+    broadcast_bank(comm, round_bank, 0, /*with_x=*/false);
+    if (!root) bank.append_rows(round_bank);
+    // Replacements beyond the round's budget (on_failure = resample): a window that holds them.
+    const auto n_round = static_cast<Eigen::Index>(round_bank.size());
+    if (n_round != rec.requested) {
+      BankX grown = BankX::shared(comm, x_dim, n_old + n_round);
+      if (grown.writer() && n_old > 0) grown.writable().leftCols(n_old) = all_x.matrix().leftCols(n_old);
+      if (root) grown.writable().rightCols(n_round) = round_bank.x.matrix();  // the farm's own memory
+      round_bank.x = BankX();
+      all_x = grown;
+    }
+    round_bank.x = BankX();
+    all_x.window()->publish_from_root(static_cast<std::size_t>(n_old * x_dim), static_cast<std::size_t>(n_round * x_dim));
+    bank.x = all_x;
     rec.simulate_seconds = MPI_Wtime() - t0;
     t.simulate += rec.simulate_seconds;
     rec.counts = round_bank.counts();
@@ -340,6 +396,15 @@ RunSummary run_inference_impl(const RunConfig& cfg, const mpi::Communicator& com
     log.warn("posterior.max_sampling_draws reached: " + std::to_string(post.theta.cols()) + " of " +
              std::to_string(cfg.posterior.samples) + " samples written");
 
+  const MemoryRecord memory = gather_memory(comm, bank);
+  {
+    std::ostringstream os;
+    os.precision(4);
+    os << "memory: peak resident " << *std::max_element(memory.peak_rss_mib.begin(), memory.peak_rss_mib.end())
+       << " MiB (the largest of " << memory.peak_rss_mib.size() << " rank(s)); the bank's x " << memory.bank_x_mib_per_node
+       << " MiB of float, one copy on each of " << memory.nodes << " node(s)";
+    log.info(os.str());
+  }
   if (root) {
     t0 = MPI_Wtime();
     const auto header = numbered_names("theta", prior->dim());
@@ -351,7 +416,7 @@ RunSummary run_inference_impl(const RunConfig& cfg, const mpi::Communicator& com
     if (const auto state = method->trained_state()) write_trained_state((dir / "estimator.bin").string(), *state);
     t.write = MPI_Wtime() - t0;
     t.total = MPI_Wtime() - t_start;
-    write_report(dir / "report.json", cfg, comm.size(), bank, rounds, post, t, checkpointer);
+    write_report(dir / "report.json", cfg, comm.size(), bank, rounds, post, t, checkpointer, memory);
     log.info("done in " + format_seconds(t.total) + ": " + (dir / "posterior_samples.csv").string());
   }
   const auto& last = rounds.back().training.trainings;

@@ -74,7 +74,14 @@ BankPairs valid_pairs(const SimulationBank& bank) {
   BankPairs p;
   p.rows = bank.valid_rows();
   p.theta = bank.theta_of(p.rows);
-  p.x = bank.x_of(p.rows);
+  if (p.rows.size() == bank.size()) {
+    p.bank_x_ = bank.x;
+  } else {
+    const Eigen::Map<const Eigen::MatrixXf> all = bank.x.matrix();
+    p.gathered_.resize(all.rows(), static_cast<Eigen::Index>(p.rows.size()));
+    for (std::size_t j = 0; j < p.rows.size(); ++j)
+      p.gathered_.col(static_cast<Eigen::Index>(j)) = all.col(static_cast<Eigen::Index>(p.rows[j]));
+  }
   p.round.resize(p.rows.size());
   for (std::size_t j = 0; j < p.rows.size(); ++j) p.round[j] = bank.round.empty() ? 0 : bank.round[p.rows[j]];
   return p;
@@ -117,7 +124,8 @@ RoundTraining SequentialNpe::train(const SimulationBank& bank, std::uint32_t rou
   const BankPairs pairs = valid_pairs(bank);
   const std::vector<std::size_t>& rows = pairs.rows;
   const auto n = static_cast<Eigen::Index>(rows.size());
-  const Eigen::MatrixXd &theta = pairs.theta, &x = pairs.x;
+  const Eigen::MatrixXd& theta = pairs.theta;
+  const Eigen::Map<const Eigen::MatrixXf> x = pairs.x();
   const std::vector<std::uint32_t>& row_round = pairs.round;
   const Eigen::MatrixXd target = cfg.inference.unconstrained ? prior.to_unconstrained(theta) : theta;
   if (!target.allFinite())
@@ -128,7 +136,8 @@ RoundTraining SequentialNpe::train(const SimulationBank& bank, std::uint32_t rou
   // Round 0: the estimators and their z-scoring, fitted on round 0's pairs.
   if (estimators_.empty()) build(nn::Standardizer::fit(target), nn::Standardizer::fit(x));
 
-  const nn::Mat<float> y = target.cast<float>(), c = x.cast<float>();
+  const nn::Mat<float> y = target.cast<float>();
+  const train::DataRef c = x;  // read in place
   std::vector<std::int64_t> train_idx, val_idx;
   split_by_round(row_round, cfg.training.validation_fraction, seed, train_idx, val_idx);
 

@@ -1,5 +1,8 @@
 #include "nsbi/io/npy.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <algorithm>
 #include <bit>
 #include <cerrno>
@@ -31,23 +34,27 @@ std::string shape_text(std::span<const std::int64_t> shape) {
   return s + (shape.size() == 1 ? ",)" : ")");
 }
 
+// The complete header (preamble and dict) for `descr` and `shape`, padded to `size` bytes when
+// given (0: the next multiple of 64).
+std::string header_bytes(std::string_view descr, std::span<const std::int64_t> shape, std::size_t size = 0) {
+  std::string dict = "{'descr': '" + std::string(descr) + "', 'fortran_order': False, 'shape': " + shape_text(shape) + ", }";
+  const std::size_t preamble = kMagicSize + 2 + 2;
+  const std::size_t total = size ? size : (preamble + dict.size() + 1 + 63) / 64 * 64;
+  dict.append(total - preamble - dict.size() - 1, ' ');
+  dict += '\n';
+  const auto len = static_cast<std::uint16_t>(dict.size());
+  const char version_and_len[4] = {1, 0, static_cast<char>(len & 0xFF), static_cast<char>(len >> 8)};
+  return std::string(kMagic, kMagicSize) + std::string(version_and_len, 4) + dict;
+}
+
 // Version 1.0 preamble: magic, version (1, 0), little-endian uint16 header length, then the dict
 // padded with spaces and a final '\n' so that the data starts at a multiple of 64 bytes.
 void write_file(const std::string& path, std::string_view descr, std::span<const std::int64_t> shape,
                 const void* data, std::size_t bytes) {
-  std::string dict = "{'descr': '" + std::string(descr) + "', 'fortran_order': False, 'shape': " + shape_text(shape) + ", }";
-  const std::size_t preamble = kMagicSize + 2 + 2;
-  const std::size_t total = (preamble + dict.size() + 1 + 63) / 64 * 64;
-  dict.append(total - preamble - dict.size() - 1, ' ');
-  dict += '\n';
-
+  const std::string header = header_bytes(descr, shape);
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
   if (!out) throw IoError(make_message(path, ".npy file", "a writable path", std::strerror(errno)));
-  const auto len = static_cast<std::uint16_t>(dict.size());
-  const char version_and_len[4] = {1, 0, static_cast<char>(len & 0xFF), static_cast<char>(len >> 8)};
-  out.write(kMagic, kMagicSize);
-  out.write(version_and_len, 4);
-  out.write(dict.data(), static_cast<std::streamsize>(dict.size()));
+  out.write(header.data(), static_cast<std::streamsize>(header.size()));
   out.write(static_cast<const char*>(data), static_cast<std::streamsize>(bytes));
   out.flush();
   if (!out) throw IoError(make_message(path, ".npy file", "a completed write", std::strerror(errno)));
@@ -234,6 +241,63 @@ std::vector<std::uint8_t> read_npy_u8(const std::string& path) {
   std::vector<std::uint8_t> out(static_cast<std::size_t>(h.shape[0]));
   read_data(in, path, out.data(), out.size());
   return out;
+}
+
+namespace {
+
+constexpr std::size_t kRowsFileHeader = 128;
+
+void write_all(int fd, const char* p, std::size_t bytes, off_t at, const std::string& path) {
+  while (bytes > 0) {
+    const ssize_t w = ::pwrite(fd, p, std::min<std::size_t>(bytes, 1u << 30), at);
+    if (w < 0) {
+      if (errno == EINTR) continue;
+      throw IoError(make_message(path, ".npy data", "a completed write", std::strerror(errno)));
+    }
+    p += w;
+    at += w;
+    bytes -= static_cast<std::size_t>(w);
+  }
+}
+
+}  // namespace
+
+NpyRowsFile::NpyRowsFile(std::string path, std::int64_t cols) : path_(std::move(path)), cols_(cols) {
+  fd_ = ::open(path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+  if (fd_ < 0) throw IoError(make_message(path_, ".npy file", "a writable path", std::strerror(errno)));
+  finish(0);
+}
+
+NpyRowsFile::NpyRowsFile(NpyRowsFile&& o) noexcept : path_(std::move(o.path_)), cols_(o.cols_), fd_(o.fd_) { o.fd_ = -1; }
+
+NpyRowsFile& NpyRowsFile::operator=(NpyRowsFile&& o) noexcept {
+  if (this != &o) {
+    if (fd_ >= 0) ::close(fd_);
+    path_ = std::move(o.path_);
+    cols_ = o.cols_;
+    fd_ = o.fd_;
+    o.fd_ = -1;
+  }
+  return *this;
+}
+
+NpyRowsFile::~NpyRowsFile() {
+  if (fd_ >= 0) ::close(fd_);
+}
+
+void NpyRowsFile::write(std::int64_t first, const double* data, std::int64_t rows) {
+  const auto row_bytes = static_cast<std::size_t>(cols_) * sizeof(double);
+  write_all(fd_, reinterpret_cast<const char*>(data), row_bytes * static_cast<std::size_t>(rows),
+            static_cast<off_t>(kRowsFileHeader + row_bytes * static_cast<std::size_t>(first)), path_);
+}
+
+void NpyRowsFile::finish(std::int64_t rows) {
+  const std::int64_t shape[2] = {rows, cols_};
+  const std::string header = header_bytes("<f8", shape, kRowsFileHeader);
+  write_all(fd_, header.data(), header.size(), 0, path_);
+  const auto end = static_cast<off_t>(kRowsFileHeader + static_cast<std::size_t>(rows * cols_) * sizeof(double));
+  if (::ftruncate(fd_, end) != 0 || ::fdatasync(fd_) != 0)
+    throw IoError(make_message(path_, ".npy file", "a completed write", std::strerror(errno)));
 }
 
 }  // namespace nsbi

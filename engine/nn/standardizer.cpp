@@ -1,5 +1,7 @@
 #include "nsbi/nn/standardizer.hpp"
 
+#include <algorithm>
+
 #include <cmath>
 
 namespace nsbi::nn {
@@ -15,6 +17,31 @@ Standardizer Standardizer::fit(const Eigen::Ref<const Eigen::MatrixXd>& data) {
   for (Eigen::Index i = 0; i < d; ++i) {
     const double var = (data.row(i).array() - s.mean(i)).square().sum() / static_cast<double>(n - 1);
     const double sd = std::sqrt(var);
+    s.std(i) = sd > 1e-12 ? sd : 1.0;
+  }
+  return s;
+}
+
+Standardizer Standardizer::fit(const Eigen::Ref<const Eigen::MatrixXf>& data) {
+  constexpr Eigen::Index kBlock = 4096;
+  const Eigen::Index d = data.rows(), n = data.cols();
+  Standardizer s = identity(static_cast<int>(d));
+  if (n == 0) return s;
+  Eigen::VectorXd sum = Eigen::VectorXd::Zero(d);
+  for (Eigen::Index j = 0; j < n; j += kBlock)
+    sum += data.middleCols(j, std::min(kBlock, n - j)).cast<double>().rowwise().sum();
+  s.mean = sum / static_cast<double>(n);
+  if (n < 2) return s;
+  Eigen::VectorXd sq = Eigen::VectorXd::Zero(d);
+  for (Eigen::Index j = 0; j < n; j += kBlock)
+    sq += (data.middleCols(j, std::min(kBlock, n - j)).cast<double>().colwise() - s.mean)
+              .array()
+              .square()
+              .rowwise()
+              .sum()
+              .matrix();
+  for (Eigen::Index i = 0; i < d; ++i) {
+    const double sd = std::sqrt(sq(i) / static_cast<double>(n - 1));
     s.std(i) = sd > 1e-12 ? sd : 1.0;
   }
   return s;

@@ -7,8 +7,8 @@
 
 namespace nsbi::train {
 
-AtomicLoss::AtomicLoss(nn::ConditionalDensityEstimator<float>& estimator, const nn::Mat<float>& y,
-                       const nn::Mat<float>& c, const Eigen::VectorXd& log_prior, int atoms, std::uint64_t seed)
+AtomicLoss::AtomicLoss(nn::ConditionalDensityEstimator<float>& estimator, DataRef y,
+                       DataRef c, const Eigen::VectorXd& log_prior, int atoms, std::uint64_t seed)
     : estimator_(estimator), y_(y), c_(c), log_prior_(log_prior), atoms_(atoms), seed_(seed) {
   if (atoms < 2) throw ConfigError(make_message("atomic loss", "atoms", ">= 2", std::to_string(atoms)));
   if (log_prior.size() != y.cols() || c.cols() != y.cols())

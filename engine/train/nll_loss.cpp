@@ -9,7 +9,7 @@ const nn::Vec<float>& NllLoss::empty_weights() {
   return none;
 }
 
-NllLoss::NllLoss(nn::ConditionalDensityEstimator<float>& estimator, const nn::Mat<float>& y, const nn::Mat<float>& c,
+NllLoss::NllLoss(nn::ConditionalDensityEstimator<float>& estimator, DataRef y, DataRef c,
                  const nn::Vec<float>& weights)
     : estimator_(estimator), y_(y), c_(c), w_(weights) {
   if (w_.size() != 0 && w_.size() != y_.cols())

@@ -12,8 +12,8 @@ namespace nsbi::train {
 namespace {
 
 // θ and x must be pairs of the classifier's dimensions.
-void check_pairs(const char* name, const nn::RatioClassifier<float>& d, const nn::Mat<float>& theta,
-                 const nn::Mat<float>& x) {
+void check_pairs(const char* name, const nn::RatioClassifier<float>& d, DataRef theta,
+                 DataRef x) {
   if (theta.rows() != d.theta_dim() || x.rows() != d.x_dim() || x.cols() != theta.cols())
     throw ShapeError(make_message(name, "θ and x", std::to_string(d.theta_dim()) + "×N and " +
                                                        std::to_string(d.x_dim()) + "×N",
@@ -35,8 +35,8 @@ double positive_negative_bce(const Eigen::Ref<const Eigen::VectorXd>& z, float* 
 }  // namespace
 
 ContrastingRatioLoss::ContrastingRatioLoss(const char* name, nn::RatioClassifier<float>& classifier,
-                                           const nn::Mat<float>& theta, const nn::Mat<float>& x, int atoms,
-                                           std::uint64_t seed, const nn::Mat<float>* x_contrast)
+                                           DataRef theta, DataRef x, int atoms,
+                                           std::uint64_t seed, const DataRef* x_contrast)
     : name_(name), classifier_(classifier), theta_(theta), x_(x), x_contrast_(x_contrast ? *x_contrast : x),
       atoms_(atoms), seed_(seed) {
   if (atoms < 2) throw ConfigError(make_message(name, "atoms", ">= 2", std::to_string(atoms)));
@@ -97,24 +97,24 @@ double ContrastingRatioLoss::loss(const Minibatch& batch, std::int64_t begin, st
   return evaluate(batch, begin, end, false);
 }
 
-BceRatioLoss::BceRatioLoss(nn::RatioClassifier<float>& classifier, const nn::Mat<float>& theta,
-                           const nn::Mat<float>& x, std::uint64_t seed)
+BceRatioLoss::BceRatioLoss(nn::RatioClassifier<float>& classifier, DataRef theta,
+                           DataRef x, std::uint64_t seed)
     : ContrastingRatioLoss("NRE-A loss", classifier, theta, x, 2, seed) {}
 
 double BceRatioLoss::example_loss(const Eigen::Ref<const Eigen::VectorXd>& z, float* grad) const {
   return positive_negative_bce(z, grad);
 }
 
-ContrastiveRatioLoss::ContrastiveRatioLoss(nn::RatioClassifier<float>& classifier, const nn::Mat<float>& theta,
-                                           const nn::Mat<float>& x, int atoms, std::uint64_t seed)
+ContrastiveRatioLoss::ContrastiveRatioLoss(nn::RatioClassifier<float>& classifier, DataRef theta,
+                                           DataRef x, int atoms, std::uint64_t seed)
     : ContrastingRatioLoss("NRE-B loss", classifier, theta, x, atoms, seed) {}
 
 double ContrastiveRatioLoss::example_loss(const Eigen::Ref<const Eigen::VectorXd>& z, float* grad) const {
   return softmax_cross_entropy(z, grad);
 }
 
-CarlRatioLoss::CarlRatioLoss(nn::RatioClassifier<float>& classifier, const nn::Mat<float>& theta,
-                             const nn::Mat<float>& x, const nn::Mat<float>& x_ref, std::uint64_t seed)
+CarlRatioLoss::CarlRatioLoss(nn::RatioClassifier<float>& classifier, DataRef theta,
+                             DataRef x, DataRef x_ref, std::uint64_t seed)
     : ContrastingRatioLoss("CARL loss", classifier, theta, x, 2, seed, &x_ref) {}
 
 double CarlRatioLoss::example_loss(const Eigen::Ref<const Eigen::VectorXd>& z, float* grad) const {

@@ -107,7 +107,7 @@ void dump(Context& ctx, const std::string& name, const SimulationBank& b) {
     f.write(static_cast<const char*>(data), static_cast<std::streamsize>(bytes));
   };
   put(b.theta.data(), sizeof(double) * static_cast<std::size_t>(b.theta.size()));
-  put(b.x.data(), sizeof(double) * static_cast<std::size_t>(b.x.size()));
+  put(b.x.matrix().data(), sizeof(float) * static_cast<std::size_t>(b.x.matrix().size()));
   put(b.status.data(), b.status.size());
   put(b.attempts.data(), sizeof(std::uint32_t) * b.attempts.size());
   ctx.check(f.good(), "writing " + path);

@@ -6,6 +6,8 @@
 #include <string>
 #include <vector>
 
+#include "nsbi/farm/simulation_bank.hpp"
+
 #include "nsbi/farm/simulation_journal.hpp"
 
 #include "nsbi/simulator/simulator_options.hpp"
@@ -32,6 +34,13 @@ struct FarmOptions {
   /// a simulating rank, and its θ, before anything else is done with it (the journal append).
   const std::vector<farm::JournalChunk>* replay = nullptr;
   std::function<void(const farm::ChunkResult&, const Eigen::Ref<const Eigen::MatrixXd>& theta)> on_chunk;
+  /// Rank 0 only: called with every chunk stored in the bank, replayed or simulated (x.npy's
+  /// writer keeps the simulator's doubles, which the bank holds as float).
+  std::function<void(const farm::ChunkResult&)> on_stored;
+  /// Rank 0 only: where x of simulations 0 … x_into.cols() − 1 is written (the run's node-shared
+  /// window); the bank returned holds a view of it when no replacement went beyond it. Empty:
+  /// the bank's own memory.
+  BankX x_into;
 
   /// Throws ConfigError naming the offending key.
   void validate() const;

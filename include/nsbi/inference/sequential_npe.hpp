@@ -74,8 +74,19 @@ train::TrainingOptions round_training_options(const RunConfig& config, std::uint
 /// Every round's pairs with status ok, in bank order: their rows, θ, x and rounds.
 struct BankPairs {
   std::vector<std::size_t> rows;
-  Eigen::MatrixXd theta, x;
+  Eigen::MatrixXd theta;
   std::vector<std::uint32_t> round;
+  /// The valid x (x_dim×rows): the bank's own columns, read in place, when every row is valid
+  /// (no copy of a node-shared bank), else a float copy of the valid columns.
+  Eigen::Map<const Eigen::MatrixXf> x() const {
+    return gathered_.size() > 0 || rows.empty() ? Eigen::Map<const Eigen::MatrixXf>(gathered_.data(), gathered_.rows(), gathered_.cols())
+                                                : bank_x_.matrix();
+  }
+
+ private:
+  friend BankPairs valid_pairs(const SimulationBank& bank);
+  BankX bank_x_;               // keeps the bank's storage alive
+  Eigen::MatrixXf gathered_;
 };
 BankPairs valid_pairs(const SimulationBank& bank);
 

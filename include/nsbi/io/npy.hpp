@@ -28,6 +28,30 @@ void write_npy(const std::string& path, std::span<const std::uint32_t> values);
 /// Writes `values` as a float64 array of shape (N,).
 void write_npy(const std::string& path, std::span<const double> values);
 
+/// A float64 array of shape (N, D) written a block of rows at a time, at the rows' place (rows may
+/// arrive in any order), its shape set by finish(): x.npy as the simulations arrive, so that the
+/// simulator's doubles reach the disk without a double copy of x in memory. The header has a fixed
+/// size (128 bytes), so finish() may be called again with more rows.
+class NpyRowsFile {
+ public:
+  /// Creates `path` (an existing file is replaced), shape (0, cols). Throws IoError.
+  NpyRowsFile(std::string path, std::int64_t cols);
+  NpyRowsFile(NpyRowsFile&&) noexcept;
+  NpyRowsFile& operator=(NpyRowsFile&&) noexcept;
+  NpyRowsFile(const NpyRowsFile&) = delete;
+  ~NpyRowsFile();
+  /// Rows first … first + rows − 1 from `data` (rows × cols, C order = column-major cols × rows).
+  void write(std::int64_t first, const double* data, std::int64_t rows);
+  /// Sets the shape to (rows, cols), cuts the file there and flushes it to the disk.
+  void finish(std::int64_t rows);
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+  std::int64_t cols_ = 0;
+  int fd_ = -1;
+};
+
 /// Reads a float64 array of shape (N, D) (C or Fortran order) or (N,) (then D = 1) and returns it
 /// D×N, one sample per column: the inverse of write_npy. Throws IoError naming the file and the
 /// problem (not an .npy file, another dtype or rank, truncated data).

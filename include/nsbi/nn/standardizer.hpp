@@ -16,6 +16,9 @@ struct Standardizer {
   /// Mean and unbiased std of the columns of `data` (D×N); a feature with std below 1e-12 (or
   /// a single sample) keeps std 1 so constant inputs stay finite.
   static Standardizer fit(const Eigen::Ref<const Eigen::MatrixXd>& data);
+  /// The same for float data (the bank's x), summed in double a block of columns at a time, so
+  /// that no double copy of the data is made.
+  static Standardizer fit(const Eigen::Ref<const Eigen::MatrixXf>& data);
 
   int dim() const { return static_cast<int>(mean.size()); }
   /// log |det| of the map v → u: −Σ log std.

@@ -24,7 +24,7 @@ class AtomicLoss final : public ShardLoss {
  public:
   /// y: θ (target_dim×N) in the estimator's units; c: x (context_dim×N); log_prior: N values
   /// log p(y_n) in the same units (its constant part cancels); atoms K ≥ 2. All referenced.
-  AtomicLoss(nn::ConditionalDensityEstimator<float>& estimator, const nn::Mat<float>& y, const nn::Mat<float>& c,
+  AtomicLoss(nn::ConditionalDensityEstimator<float>& estimator, DataRef y, DataRef c,
              const Eigen::VectorXd& log_prior, int atoms, std::uint64_t seed);
 
   nn::ParameterBuffer<float>& parameters() override { return estimator_.parameters(); }
@@ -42,8 +42,8 @@ class AtomicLoss final : public ShardLoss {
   double evaluate(const Minibatch& batch, std::int64_t begin, std::int64_t end, bool gradient);
 
   nn::ConditionalDensityEstimator<float>& estimator_;
-  const nn::Mat<float>& y_;
-  const nn::Mat<float>& c_;
+  DataRef y_;
+  DataRef c_;
   const Eigen::VectorXd& log_prior_;
   int atoms_;
   std::uint64_t seed_;

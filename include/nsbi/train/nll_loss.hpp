@@ -13,7 +13,7 @@ class NllLoss final : public ShardLoss {
  public:
   /// y: target_dim×N, c: context_dim×N, weights: N or empty (all 1); all are referenced, not
   /// copied, and must outlive the loss.
-  NllLoss(nn::ConditionalDensityEstimator<float>& estimator, const nn::Mat<float>& y, const nn::Mat<float>& c,
+  NllLoss(nn::ConditionalDensityEstimator<float>& estimator, DataRef y, DataRef c,
           const nn::Vec<float>& weights = empty_weights());
 
   nn::ParameterBuffer<float>& parameters() override { return estimator_.parameters(); }
@@ -26,8 +26,8 @@ class NllLoss final : public ShardLoss {
   void gather(std::span<const std::int64_t> examples);
 
   nn::ConditionalDensityEstimator<float>& estimator_;
-  const nn::Mat<float>& y_;
-  const nn::Mat<float>& c_;
+  DataRef y_;
+  DataRef c_;
   const nn::Vec<float>& w_;
   nn::Mat<float> yb_, cb_;
   nn::Vec<float> lp_, g_;

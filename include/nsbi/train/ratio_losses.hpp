@@ -66,9 +66,9 @@ class ContrastingRatioLoss : public ShardLoss {
   /// must outlive the loss); atoms K ≥ 2. `name` names the loss in error messages.
   /// x_contrast (Dx×N, referenced; null: x itself) is the x of atoms j ≥ 1 (CARL's reference
   /// block).
-  ContrastingRatioLoss(const char* name, nn::RatioClassifier<float>& classifier, const nn::Mat<float>& theta,
-                       const nn::Mat<float>& x, int atoms, std::uint64_t seed,
-                       const nn::Mat<float>* x_contrast = nullptr);
+  ContrastingRatioLoss(const char* name, nn::RatioClassifier<float>& classifier, DataRef theta,
+                       DataRef x, int atoms, std::uint64_t seed,
+                       const DataRef* x_contrast = nullptr);
   /// loss_n from the K logits z (z(0): the dependent pair); when grad is not null, writes the K
   /// derivatives d loss_n / d z_j there.
   virtual double example_loss(const Eigen::Ref<const Eigen::VectorXd>& z, float* grad) const = 0;
@@ -78,9 +78,9 @@ class ContrastingRatioLoss : public ShardLoss {
 
   const char* name_;
   nn::RatioClassifier<float>& classifier_;
-  const nn::Mat<float>& theta_;
-  const nn::Mat<float>& x_;
-  const nn::Mat<float>& x_contrast_;
+  DataRef theta_;
+  DataRef x_;
+  DataRef x_contrast_;
   int atoms_;
   std::uint64_t seed_;
   int k_ = 0;                         // K of the current batch
@@ -94,7 +94,7 @@ class ContrastingRatioLoss : public ShardLoss {
 class BceRatioLoss final : public ContrastingRatioLoss {
  public:
   /// theta: Dθ×N, x: Dx×N (referenced); marginal partners from `seed`.
-  BceRatioLoss(nn::RatioClassifier<float>& classifier, const nn::Mat<float>& theta, const nn::Mat<float>& x,
+  BceRatioLoss(nn::RatioClassifier<float>& classifier, DataRef theta, DataRef x,
                std::uint64_t seed);
 
   /// The position whose θ forms the marginal pair with position i's x in the last batch.
@@ -108,7 +108,7 @@ class BceRatioLoss final : public ContrastingRatioLoss {
 class ContrastiveRatioLoss final : public ContrastingRatioLoss {
  public:
   /// theta: Dθ×N, x: Dx×N (referenced); atoms ≥ 2 (ConfigError otherwise).
-  ContrastiveRatioLoss(nn::RatioClassifier<float>& classifier, const nn::Mat<float>& theta, const nn::Mat<float>& x,
+  ContrastiveRatioLoss(nn::RatioClassifier<float>& classifier, DataRef theta, DataRef x,
                        int atoms, std::uint64_t seed);
 
  private:
@@ -120,8 +120,8 @@ class CarlRatioLoss final : public ContrastingRatioLoss {
  public:
   /// theta, x: Dθ×N, Dx×N, the pairs simulated at θ; x_ref: Dx×N, simulated at θ_ref (all
   /// referenced); partners from `seed`.
-  CarlRatioLoss(nn::RatioClassifier<float>& classifier, const nn::Mat<float>& theta, const nn::Mat<float>& x,
-                const nn::Mat<float>& x_ref, std::uint64_t seed);
+  CarlRatioLoss(nn::RatioClassifier<float>& classifier, DataRef theta, DataRef x,
+                DataRef x_ref, std::uint64_t seed);
 
   /// The position whose θ is paired with position i's reference x in the last batch.
   std::int64_t partner_of(std::int64_t i) const { return contrasts_of(i)[0]; }

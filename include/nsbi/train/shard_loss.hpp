@@ -14,6 +14,10 @@
 
 namespace nsbi::train {
 
+/// Training data as the losses see it, one example per column: a matrix of its own or a view of
+/// the bank's node-shared x (read in place, never copied).
+using DataRef = Eigen::Ref<const nn::Mat<float>>;
+
 struct Minibatch {
   std::span<const std::int64_t> examples;  // indices into the training data, in batch order
   std::uint32_t round = 0;

@@ -162,22 +162,22 @@ inline SimulationBank reference_bank(const Eigen::MatrixXd& theta, bool failing,
     b.attempts.push_back(attempt);
   }
   b.theta.resize(theta.rows(), static_cast<Eigen::Index>(th.size()));
-  b.x.resize(theta.rows(), static_cast<Eigen::Index>(th.size()));
+  b.x = BankX(theta.rows(), static_cast<Eigen::Index>(th.size()));
   for (std::size_t i = 0; i < th.size(); ++i) {
     b.theta.col(static_cast<Eigen::Index>(i)) = th[i];
-    b.x.col(static_cast<Eigen::Index>(i)) = xs[i];
+    b.x.writable().col(static_cast<Eigen::Index>(i)) = xs[i].cast<float>();
   }
   return b;
 }
 
 /// Byte equality of two banks (NaN == NaN when the bits agree).
 inline bool same_bytes(const SimulationBank& a, const SimulationBank& b) {
-  const auto eq = [](const Eigen::MatrixXd& p, const Eigen::MatrixXd& q) {
+  const auto eq = [](const auto& p, const auto& q) {
     return p.rows() == q.rows() && p.cols() == q.cols() &&
            std::equal(reinterpret_cast<const char*>(p.data()), reinterpret_cast<const char*>(p.data() + p.size()),
                       reinterpret_cast<const char*>(q.data()));
   };
-  return eq(a.theta, b.theta) && eq(a.x, b.x) && a.status == b.status && a.attempts == b.attempts;
+  return eq(a.theta, b.theta) && eq(a.x.matrix(), b.x.matrix()) && a.status == b.status && a.attempts == b.attempts;
 }
 
 }  // namespace nsbi::farm_test

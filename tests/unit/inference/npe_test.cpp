@@ -55,7 +55,7 @@ NpeResult run_npe(const Eigen::MatrixXd& theta, const Eigen::MatrixXd& x, const 
                   const Prior& prior, const RunConfig& cfg, const mpi::Communicator& comm) {
   SimulationBank bank;
   bank.theta = theta;
-  bank.x = x;
+  bank.x = BankX::from(x);
   bank.status.assign(static_cast<std::size_t>(theta.cols()), SimStatus::ok);
   bank.attempts.assign(bank.status.size(), 1);
   bank.round.assign(bank.status.size(), 0);

@@ -53,11 +53,12 @@ Outcome run_rounds(const std::string& method, int rounds, std::int64_t per_round
     const auto round = static_cast<std::uint32_t>(r);
     SimulationBank b;
     b.theta = m->proposal().sample(cfg.seed, StreamId::proposal, round, 0, per_round);
-    b.x = b.theta;
-    for (Eigen::Index j = 0; j < b.x.cols(); ++j) {
+    Eigen::MatrixXd x = b.theta;
+    for (Eigen::Index j = 0; j < x.cols(); ++j) {
       RandomStream rng(cfg.seed, StreamId::simulation, round, static_cast<std::uint64_t>(j));
-      for (int i = 0; i < 2; ++i) b.x(i, j) += 0.5 * rng.normal();
+      for (int i = 0; i < 2; ++i) x(i, j) += 0.5 * rng.normal();
     }
+    b.x = BankX::from(x);
     b.status.assign(static_cast<std::size_t>(per_round), SimStatus::ok);
     b.attempts.assign(b.status.size(), 1);
     b.round.assign(b.status.size(), round);

@@ -57,6 +57,27 @@ TEST(NpyTest, MatrixRoundTripIncludingAStridedBlock) {
   EXPECT_EQ(b, m.block(1, 2, 2, 3));
 }
 
+// x.npy as simulations arrive: blocks of rows in any order, the shape set (and set again, larger,
+// for a further round) by finish(); what it holds reads back as the matrix written at once.
+TEST(NpyTest, RowsFileTakesBlocksInAnyOrder) {
+  TempDir dir;
+  const Eigen::MatrixXd m = example(3, 9);
+  {
+    NpyRowsFile f(dir.file("x.npy"), 3);
+    EXPECT_EQ(read_npy_matrix(dir.file("x.npy")).cols(), 0);  // a valid empty array at once
+    f.write(4, m.col(4).data(), 3);  // rows 4–6
+    f.write(0, m.col(0).data(), 4);
+    f.finish(7);
+    EXPECT_EQ(read_npy_matrix(dir.file("x.npy")), m.leftCols(7));
+    f.write(7, m.col(7).data(), 2);
+    f.finish(9);
+  }
+  EXPECT_EQ(read_npy_matrix(dir.file("x.npy")), m);
+  const std::string bytes = read_text(dir.file("x.npy"));
+  EXPECT_EQ(bytes.size(), 128u + 9 * 3 * sizeof(double));
+  EXPECT_THROW(NpyRowsFile(dir.file("no/such/dir/x.npy"), 3), IoError);
+}
+
 TEST(NpyTest, EmptyMatrixRoundTrip) {
   TempDir dir;
   write_npy(dir.file("e.npy"), Eigen::MatrixXd(3, 0));
