@@ -149,23 +149,25 @@ class Coordinator {
   /// chunks first arrived.
   void replay_journal() {
     if (!options_.replay) return;
-    std::vector<const farm::JournalChunk*> chunks;
-    for (const auto& c : *options_.replay) chunks.push_back(&c);
-    std::sort(chunks.begin(), chunks.end(),
-              [](const auto* a, const auto* b) { return a->result.range.first < b->result.range.first; });
-    for (const farm::JournalChunk* c : chunks) {
-      const ChunkResult& r = c->result;
+    const farm::JournalReplay& replay = *options_.replay;
+    std::vector<std::size_t> order(replay.ranges.size());
+    for (std::size_t k = 0; k < order.size(); ++k) order[k] = k;
+    std::sort(order.begin(), order.end(),
+              [&](std::size_t a, std::size_t b) { return replay.ranges[a].first < replay.ranges[b].first; });
+    for (const std::size_t k : order) {  // one chunk in memory at a time
+      const farm::JournalChunk c = replay.load(k);
+      const ChunkResult& r = c.result;
       const std::size_t first = r.range.first, count = r.range.count;
       const std::string what = "journaled chunk " + std::to_string(first) + "+" + std::to_string(count) + " of round " +
                                std::to_string(options_.round);
       std::size_t failures = 0;
       for (const SimStatus st : r.status) failures += st != SimStatus::ok;
       extend_to_issued();
-      if (r.status.size() != count || r.x.rows() != x_dim_ || c->theta.rows() != theta_dim_ ||
+      if (r.status.size() != count || r.x.rows() != x_dim_ || c.theta.rows() != theta_dim_ ||
           first > status_.size() || count > status_.size() - first || !scheduler_.mark_done(r.range, failures))
         throw CheckpointError(make_message(where(), what, "a range of this round's simulations, each index once",
                                            "one outside the round or overlapping another"));
-      if (theta_of(r.range) != c->theta)
+      if (theta_of(r.range) != c.theta)
         throw CheckpointError(make_message(where(), what, "the θ this run draws for those simulations",
                                            "other values (the proposal or the seed changed since the journal was written)"));
       store(r);

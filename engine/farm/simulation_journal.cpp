@@ -94,7 +94,7 @@ SimulationJournal::SimulationJournal(SimulationJournal&& o) noexcept
       theta_dim_(o.theta_dim_),
       x_dim_(o.x_dim_),
       file_(o.file_),
-      read_(std::move(o.read_)),
+      index_(std::move(o.index_)),
       dropped_bytes_(o.dropped_bytes_),
       buffer_(std::move(o.buffer_)) {
   o.file_ = nullptr;
@@ -107,7 +107,7 @@ SimulationJournal& SimulationJournal::operator=(SimulationJournal&& o) noexcept 
     theta_dim_ = o.theta_dim_;
     x_dim_ = o.x_dim_;
     file_ = o.file_;
-    read_ = std::move(o.read_);
+    index_ = std::move(o.index_);
     dropped_bytes_ = o.dropped_bytes_;
     buffer_ = std::move(o.buffer_);
     o.file_ = nullptr;
@@ -126,19 +126,65 @@ SimulationJournal SimulationJournal::create(const std::string& path, std::uint64
   return j;
 }
 
+namespace {
+
+constexpr std::size_t kChunkHead = 4 + 4 + 8 + 8 + 8;  // tag, round, first, count, seconds
+
+/// Bytes of a chunk record of `count` simulations after its fixed head, CRC included.
+std::size_t chunk_body_bytes(std::uint64_t count, int theta_dim, int x_dim) {
+  return count * (1 + 4 + 8 * static_cast<std::size_t>(theta_dim + x_dim)) + 4;
+}
+
+/// Parses one whole chunk record (head, body, CRC) in `b`; false when it is not a valid one.
+bool parse_chunk(const std::vector<unsigned char>& b, int theta_dim, int x_dim, JournalChunk* out) {
+  Reader r{b};
+  std::uint32_t tag = 0, round = 0;
+  std::uint64_t first = 0, count = 0;
+  double seconds = 0;
+  if (!r.get(tag) || tag != kChunkTag || !r.get(round) || !r.get(first) || !r.get(count) || !r.get(seconds)) return false;
+  if (count == 0 || b.size() != kChunkHead + chunk_body_bytes(count, theta_dim, x_dim)) return false;
+  std::uint32_t stored = 0;
+  std::memcpy(&stored, b.data() + b.size() - 4, 4);
+  if (crc32(b.data(), b.size() - 4) != stored) return false;
+  for (std::size_t i = 0; i < count; ++i)
+    if (b[kChunkHead + i] >= kNumSimStatus) return false;
+  if (!out) return true;
+  JournalChunk& c = *out;
+  c.round = round;
+  c.result.range = {first, count};
+  c.result.seconds = seconds;
+  c.result.status.resize(count);
+  c.result.attempts.resize(count);
+  c.theta.resize(theta_dim, static_cast<Eigen::Index>(count));
+  c.result.x.resize(x_dim, static_cast<Eigen::Index>(count));
+  for (std::size_t i = 0; i < count; ++i) {
+    std::uint8_t st = 0;
+    r.get(st);
+    c.result.status[i] = static_cast<SimStatus>(st);
+  }
+  r.get_bytes(c.result.attempts.data(), 4 * count);
+  r.get_bytes(c.theta.data(), 8 * count * static_cast<std::size_t>(theta_dim));
+  r.get_bytes(c.result.x.data(), 8 * count * static_cast<std::size_t>(x_dim));
+  return true;
+}
+
+}  // namespace
+
+// The file is read a chunk at a time (one record in memory, CRC checked) and only each chunk's
+// place is kept: a journal of 10^6 large simulations is not held in memory (chunk() reads one).
 SimulationJournal SimulationJournal::resume(const std::string& path, std::uint64_t fingerprint, int theta_dim, int x_dim) {
   namespace fs = std::filesystem;
   std::error_code ec;
   if (!fs::exists(path, ec)) return create(path, fingerprint, theta_dim, x_dim);
-  std::vector<unsigned char> bytes;
-  {
-    std::ifstream in(path, std::ios::binary);
-    if (!in) throw IoError(path + ": cannot read the simulation journal");
-    bytes.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
-  }
+  const std::uint64_t size = fs::file_size(path, ec);
+  std::ifstream in(path, std::ios::binary);
+  if (!in || ec) throw IoError(path + ": cannot read the simulation journal");
   const auto bad = [&](const std::string& what) {
     return CheckpointError(path + ": not this run's simulation journal: " + what);
   };
+  std::vector<unsigned char> bytes(kHeaderBytes);
+  in.read(reinterpret_cast<char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  bytes.resize(static_cast<std::size_t>(in.gcount()));
   Reader r{bytes};
   char magic[8];
   std::uint32_t version = 0, td = 0, xd = 0, crc = 0;
@@ -156,46 +202,58 @@ SimulationJournal SimulationJournal::resume(const std::string& path, std::uint64
               std::to_string(theta_dim) + " and " + std::to_string(x_dim));
 
   SimulationJournal j(path, theta_dim, x_dim);
-  std::size_t good_end = r.pos;
-  while (r.pos < bytes.size()) {
-    const std::size_t start = r.pos;
-    std::uint32_t tag = 0, round = 0;
-    std::uint64_t first = 0, count = 0;
-    double seconds = 0;
-    if (!r.get(tag) || tag != kChunkTag || !r.get(round) || !r.get(first) || !r.get(count) || !r.get(seconds)) break;
-    const std::size_t need = count * (1 + 4 + 8 * static_cast<std::size_t>(theta_dim + x_dim)) + 4;
-    if (count == 0 || count > bytes.size() || bytes.size() - r.pos < need) break;
-    const std::size_t body_end = r.pos + need - 4;
-    std::uint32_t stored = 0;
-    std::memcpy(&stored, bytes.data() + body_end, 4);
-    if (crc32(bytes.data() + start, body_end - start) != stored) break;
-    JournalChunk c;
-    c.round = round;
-    c.result.range = {first, count};
-    c.result.seconds = seconds;
-    c.result.status.resize(count);
-    c.result.attempts.resize(count);
-    c.theta.resize(theta_dim, static_cast<Eigen::Index>(count));
-    c.result.x.resize(x_dim, static_cast<Eigen::Index>(count));
-    bool ok = true;
-    for (std::size_t i = 0; i < count; ++i) {
-      std::uint8_t s = 0;
-      r.get(s);
-      if (s >= kNumSimStatus) ok = false;
-      c.result.status[i] = static_cast<SimStatus>(s);
-    }
-    r.get_bytes(c.result.attempts.data(), 4 * count);
-    r.get_bytes(c.theta.data(), 8 * count * static_cast<std::size_t>(theta_dim));
-    r.get_bytes(c.result.x.data(), 8 * count * static_cast<std::size_t>(x_dim));
-    r.pos += 4;
-    if (!ok) break;
-    j.read_.push_back(std::move(c));
-    good_end = r.pos;
+  std::uint64_t good_end = kHeaderBytes;
+  std::vector<unsigned char>& record = j.buffer_;
+  while (good_end + kChunkHead <= size) {
+    record.resize(kChunkHead);
+    in.seekg(static_cast<std::streamoff>(good_end));
+    if (!in.read(reinterpret_cast<char*>(record.data()), kChunkHead)) break;
+    std::uint64_t count = 0;
+    std::memcpy(&count, record.data() + 16, 8);
+    if (count == 0 || count > size) break;
+    const std::size_t body = chunk_body_bytes(count, theta_dim, x_dim);
+    if (size - good_end - kChunkHead < body) break;
+    record.resize(kChunkHead + body);
+    if (!in.read(reinterpret_cast<char*>(record.data() + kChunkHead), static_cast<std::streamsize>(body))) break;
+    if (!parse_chunk(record, theta_dim, x_dim, nullptr)) break;
+    Entry e;
+    std::memcpy(&e.round, record.data() + 4, 4);
+    std::memcpy(&e.range.first, record.data() + 8, 8);
+    e.range.count = count;
+    e.offset = good_end;
+    e.bytes = kChunkHead + body;
+    j.index_.push_back(e);
+    good_end += kChunkHead + body;
   }
-  j.dropped_bytes_ = bytes.size() - good_end;
+  in.close();
+  j.dropped_bytes_ = size - good_end;
   if (j.dropped_bytes_ > 0) std::filesystem::resize_file(path, good_end);
   j.file_ = open_or_throw(path, "ab");
   return j;
+}
+
+JournalChunk SimulationJournal::chunk(const Entry& e) const {
+  std::ifstream in(path_, std::ios::binary);
+  std::vector<unsigned char> record(e.bytes);
+  in.seekg(static_cast<std::streamoff>(e.offset));
+  JournalChunk c;
+  if (!in.read(reinterpret_cast<char*>(record.data()), static_cast<std::streamsize>(record.size())) ||
+      !parse_chunk(record, theta_dim_, x_dim_, &c))
+    throw IoError(make_message(path_, "journal chunk at byte " + std::to_string(e.offset),
+                               "the record read when the run resumed", "a changed or unreadable file"));
+  return c;
+}
+
+JournalReplay SimulationJournal::replay_of_round(std::uint32_t round) const {
+  JournalReplay out;
+  std::vector<Entry> entries;
+  for (const Entry& e : index_)
+    if (e.round == round) {
+      entries.push_back(e);
+      out.ranges.push_back(e.range);
+    }
+  out.load = [this, entries = std::move(entries)](std::size_t k) { return chunk(entries.at(k)); };
+  return out;
 }
 
 void SimulationJournal::append(std::uint32_t round, const ChunkResult& result, const Eigen::Ref<const Eigen::MatrixXd>& theta) {
@@ -220,14 +278,14 @@ void SimulationJournal::append(std::uint32_t round, const ChunkResult& result, c
 
 std::vector<JournalChunk> SimulationJournal::chunks_of_round(std::uint32_t round) const {
   std::vector<JournalChunk> out;
-  for (const auto& c : read_)
-    if (c.round == round) out.push_back(c);
+  for (const Entry& e : index_)
+    if (e.round == round) out.push_back(chunk(e));
   return out;
 }
 
 std::size_t SimulationJournal::simulations_read() const {
   std::size_t n = 0;
-  for (const auto& c : read_) n += c.result.range.count;
+  for (const Entry& e : index_) n += e.range.count;
   return n;
 }
 

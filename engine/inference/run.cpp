@@ -288,8 +288,8 @@ RunSummary run_inference_impl(const RunConfig& cfg, const mpi::Communicator& com
     ReplacementDraw draw_replacement = [&](std::uint64_t k) -> Eigen::VectorXd {
       return proposal.sample(cfg.seed, StreamId::resample, round, k, 1).col(0);
     };
-    std::vector<farm::JournalChunk> replay;
-    if (journal) replay = journal->chunks_of_round(round);
+    farm::JournalReplay replay;
+    if (journal) replay = journal->replay_of_round(round);
     // x of the whole bank in one node-shared window: the earlier rounds' columns (copied by each
     // node's leader from its node's copy) and room for this round's, which rank 0's farm writes
     // in place.
@@ -350,8 +350,7 @@ RunSummary run_inference_impl(const RunConfig& cfg, const mpi::Communicator& com
     rec.counts = round_bank.counts();
     rec.retries = round_bank.retries();
     const std::string prefix = R > 1 ? "round " + std::to_string(r + 1) + "/" + std::to_string(R) + ": " : "";
-    std::size_t journaled = 0;
-    for (const auto& c : replay) journaled += c.result.range.count;
+    const std::size_t journaled = replay.simulations();
     log.info(prefix + "simulated " + std::to_string(round_bank.size()) + " in " + format_seconds(rec.simulate_seconds) +
              ": " + counts_text(rec.counts) +
              (journaled ? " (" + std::to_string(journaled) + " of them taken from the journal)" : ""));

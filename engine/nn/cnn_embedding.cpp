@@ -11,6 +11,8 @@ namespace {
 // 2 where a side can be halved, 1 where it has length 1 (a series keeps its single row).
 int pool_of(int side) { return side >= 2 ? 2 : 1; }
 
+constexpr double kLogEpsilon = 1e-4;
+
 }  // namespace
 
 template <typename T>
@@ -50,12 +52,15 @@ const Mat<T>& CnnEmbedding<T>::forward(const Eigen::Ref<const Mat<T>>& x) {
   means_.resize(c, last.cols());
   Eigen::Map<Mat<T>>(means_.data(), 1, means_.size()) =
       Eigen::Map<const Mat<T>>(last.data(), cells_, c * last.cols()).colwise().mean();
-  return head_->forward(means_);
+  if (!options_.log_mean) return head_->forward(means_);
+  logs_ = (means_.array() + T(kLogEpsilon)).log().matrix();
+  return head_->forward(logs_);
 }
 
 template <typename T>
 const Mat<T>& CnnEmbedding<T>::backward(const Eigen::Ref<const Mat<T>>& d_features) {
   d_ = head_->backward(d_features);
+  if (options_.log_mean) d_.array() /= means_.array() + T(kLogEpsilon);
   if (options_.global_mean) {  // each cell of channel c gets d(mean_c) / cells
     const Eigen::Index n = d_.cols(), c = d_.rows();
     dconv_.resize(c * cells_, n);

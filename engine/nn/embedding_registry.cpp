@@ -15,7 +15,7 @@ const std::vector<std::string>& embedding_names() {
 }
 
 const std::vector<std::string>& embedding_poolings() {
-  static const std::vector<std::string> names{"flatten", "mean"};
+  static const std::vector<std::string> names{"flatten", "mean", "logmean"};
   return names;
 }
 
@@ -41,7 +41,7 @@ std::optional<EmbeddingProblem> embedding_problem(const EmbeddingSpec& s, int x_
   const bool cnn = s.type == "cnn1d" || s.type == "cnn2d";
   const auto& poolings = embedding_poolings();
   if (std::find(poolings.begin(), poolings.end(), s.pooling) == poolings.end())
-    return EmbeddingProblem{"embedding.pooling", "\"flatten\" or \"mean\"", "\"" + s.pooling + "\""};
+    return EmbeddingProblem{"embedding.pooling", "\"flatten\", \"mean\" or \"logmean\"", "\"" + s.pooling + "\""};
   if (!cnn && s.pooling != "flatten")
     return EmbeddingProblem{"embedding.pooling", "no pooling for type \"" + s.type + "\" (only cnn1d and cnn2d read it)",
                             "\"" + s.pooling + "\""};
@@ -67,7 +67,8 @@ std::unique_ptr<EmbeddingNet<T>> make_embedding_net(const EmbeddingSpec& s, int 
     o.layers = s.layers;
     o.hidden = s.hidden;
     o.features = s.features;
-    o.global_mean = s.pooling == "mean";
+    o.global_mean = s.pooling == "mean" || s.pooling == "logmean";
+    o.log_mean = s.pooling == "logmean";
     return std::make_unique<CnnEmbedding<T>>(params, o, rng);
   }
   if (s.type == "deepset")

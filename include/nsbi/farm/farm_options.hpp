@@ -32,7 +32,7 @@ struct FarmOptions {
   /// resumed run's journal); they are taken as results instead of being simulated again, after
   /// checking that their θ is the round's. `on_chunk`: called with every chunk that arrives from
   /// a simulating rank, and its θ, before anything else is done with it (the journal append).
-  const std::vector<farm::JournalChunk>* replay = nullptr;
+  const farm::JournalReplay* replay = nullptr;
   std::function<void(const farm::ChunkResult&, const Eigen::Ref<const Eigen::MatrixXd>& theta)> on_chunk;
   /// Rank 0 only: called with every chunk stored in the bank, replayed or simulated (x.npy's
   /// writer keeps the simulator's doubles, which the bank holds as float).

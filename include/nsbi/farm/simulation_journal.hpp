@@ -15,6 +15,7 @@
 #include <Eigen/Core>
 #include <cstdint>
 #include <cstdio>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -29,12 +30,25 @@ struct JournalChunk {
   Eigen::MatrixXd theta;  // theta_dim×count
 };
 
+/// The journaled chunks of one round, read from the file one at a time (a resumed run replays
+/// them without holding the journal in memory).
+struct JournalReplay {
+  std::vector<IndexRange> ranges;                     // in file order
+  std::function<JournalChunk(std::size_t k)> load;    // chunk k (CRC checked again); throws IoError
+  std::size_t simulations() const {
+    std::size_t n = 0;
+    for (const auto& r : ranges) n += r.count;
+    return n;
+  }
+};
+
 class SimulationJournal {
  public:
   /// Creates `path` afresh (an existing file is replaced) for a run with this fingerprint.
   static SimulationJournal create(const std::string& path, std::uint64_t fingerprint, int theta_dim, int x_dim);
-  /// Opens an existing journal to resume: reads every whole chunk, truncates the file after the
-  /// last one (dropping a torn or corrupt tail) and appends from there. Throws CheckpointError
+  /// Opens an existing journal to resume: checks every whole chunk (a record at a time; only
+  /// their places are kept), truncates the file after the last one (dropping a torn or corrupt
+  /// tail) and appends from there. Throws CheckpointError
   /// naming the file when it is not a journal, has another version, fingerprint or dimensions.
   /// A missing file gives an empty journal (create).
   static SimulationJournal resume(const std::string& path, std::uint64_t fingerprint, int theta_dim, int x_dim);
@@ -46,9 +60,11 @@ class SimulationJournal {
 
   /// Appends one chunk and flushes it to the disk (fdatasync) before returning. Throws IoError.
   void append(std::uint32_t round, const ChunkResult& result, const Eigen::Ref<const Eigen::MatrixXd>& theta);
-  /// The chunks read by resume() for `round`, in file order.
+  /// The chunks found by resume() for `round`, in file order: all read now (tests), or one at a
+  /// time through the replay (the run; it must not outlive the journal).
   std::vector<JournalChunk> chunks_of_round(std::uint32_t round) const;
-  std::size_t chunks_read() const { return read_.size(); }
+  JournalReplay replay_of_round(std::uint32_t round) const;
+  std::size_t chunks_read() const { return index_.size(); }
   std::size_t simulations_read() const;
   /// Bytes resume() dropped after the last whole chunk (0 for a clean file).
   std::uint64_t dropped_bytes() const { return dropped_bytes_; }
@@ -59,7 +75,13 @@ class SimulationJournal {
   std::string path_;
   int theta_dim_ = 0, x_dim_ = 0;
   std::FILE* file_ = nullptr;
-  std::vector<JournalChunk> read_;
+  struct Entry {
+    std::uint32_t round = 0;
+    IndexRange range;
+    std::uint64_t offset = 0, bytes = 0;  // the record's place in the file
+  };
+  JournalChunk chunk(const Entry& e) const;
+  std::vector<Entry> index_;
   std::uint64_t dropped_bytes_ = 0;
   std::vector<unsigned char> buffer_;  // one record, reused
 };

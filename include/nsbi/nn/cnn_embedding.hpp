@@ -8,7 +8,9 @@
 // average pooling): the head sees one value per channel, the summary is invariant to translations
 // of x away from the borders, and the network's size does not depend on the grid's — the design
 // for stationary fields, where sbi's flattening asks the head to learn the same statistic at every
-// position.
+// position. With `log_mean` as well, the head sees log(ε + mean) (ε = 1e-4): ReLU features of a
+// map scale with its amplitude, so their logarithms turn a field's amplitude and spectral slope
+// into additive terms (a learned log power spectrum, the usual cosmological summary).
 #include <optional>
 #include <vector>
 
@@ -27,6 +29,7 @@ struct CnnEmbeddingOptions {
   int hidden = 50;
   int features = 20;
   bool global_mean = false;
+  bool log_mean = false;  // with global_mean
 };
 
 template <typename T>
@@ -51,6 +54,7 @@ class CnnEmbedding final : public EmbeddingNet<T> {
   std::vector<Mat<T>> conv_, pooled_;
   Mat<T> d_, dconv_;
   Mat<T> means_;  // global_mean: channels × N
+  Mat<T> logs_;   // log_mean: log(ε + means_)
   int cells_ = 1; // global_mean: grid cells of the last block
 };
 

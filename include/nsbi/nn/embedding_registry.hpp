@@ -22,12 +22,12 @@ struct EmbeddingSpec {
   int kernel = 5;             // cnn: odd kernel size (k×k, or 1×k for cnn1d)
   std::vector<int> shape;     // cnn2d: [H, W] with H·W = x's dimension
   int trials = 1;             // deepset: x is `trials` trials of x_dim / trials values each
-  std::string pooling = "flatten";  // cnn: the blocks' output into the head: "flatten" (sbi) or "mean"
+  std::string pooling = "flatten";  // cnn: the blocks' output into the head: "flatten" (sbi), "mean", "logmean"
 };
 
 /// "none", "mlp", "cnn1d", "cnn2d", "deepset".
 const std::vector<std::string>& embedding_names();
-/// The cnn embeddings' `pooling`: "flatten", "mean".
+/// The cnn embeddings' `pooling`: "flatten", "mean", "logmean".
 const std::vector<std::string>& embedding_poolings();
 
 /// A key of [embedding] whose value does not fit x's dimension (or the type), for messages of

@@ -38,6 +38,11 @@ struct Cnn2dMeanKind {
   static constexpr int x_dim = 30;
   static EmbeddingSpec spec() { return {"cnn2d", 4, 8, 2, 2, 3, {5, 6}, 1, "mean"}; }
 };
+struct Cnn1dLogMeanKind {
+  static constexpr const char* name = "cnn1d_logmean";
+  static constexpr int x_dim = 12;
+  static EmbeddingSpec spec() { return {"cnn1d", 3, 8, 2, 2, 3, {}, 1, "logmean"}; }
+};
 struct DeepSetKind {
   static constexpr const char* name = "deepset";
   static constexpr int x_dim = 12;
@@ -53,7 +58,7 @@ struct KindName {
 
 template <class Kind>
 class EmbeddingContractTest : public ::testing::Test {};
-using Kinds = ::testing::Types<MlpKind, Cnn1dKind, Cnn2dKind, Cnn2dMeanKind, DeepSetKind>;
+using Kinds = ::testing::Types<MlpKind, Cnn1dKind, Cnn2dKind, Cnn2dMeanKind, Cnn1dLogMeanKind, DeepSetKind>;
 TYPED_TEST_SUITE(EmbeddingContractTest, Kinds, KindName);
 
 constexpr int kOtherParameters = 7;  // a block of another network, registered first
