@@ -188,8 +188,7 @@ class Coordinator {
       attempts_[i] = r.attempts[j];
       float* to = i < into_cols_ ? options_.x_into.writable().col(static_cast<Eigen::Index>(i)).data()
                                  : x_.data() + (i - into_cols_) * std::size_t(x_dim_);
-      const double* from = r.x.col(static_cast<Eigen::Index>(j)).data();
-      for (int d = 0; d < x_dim_; ++d) to[d] = static_cast<float>(from[d]);
+      Eigen::Map<Eigen::VectorXf>(to, x_dim_) = r.x.col(static_cast<Eigen::Index>(j)).cast<float>();
       ++counts_[static_cast<std::size_t>(r.status[j])];
       fail_fast_.record(i, r.status[j]);
       retries_ += r.attempts[j] - 1;

@@ -91,28 +91,22 @@ void SimulationBank::append(const SimulationBank& o) {
     return;
   }
   const Eigen::Index n = theta.cols(), m = o.theta.cols();
-  theta.conservativeResize(Eigen::NoChange, n + m);
-  theta.rightCols(m) = o.theta;
   BankX joined(o.x.rows(), n + m);
   if (x.cols() == n) joined.writable().leftCols(n) = x.matrix();
   joined.writable().rightCols(m) = o.x.matrix();
   x = joined;
-  append_rows_only(o);
+  append_rows(o);
 }
 
 void SimulationBank::append_rows(const SimulationBank& o) {
   if (o.size() == 0) return;
-  const Eigen::Index n = theta.cols(), m = o.theta.cols();
   if (size() == 0) {
     theta = o.theta;
   } else {
+    const Eigen::Index n = theta.cols(), m = o.theta.cols();
     theta.conservativeResize(Eigen::NoChange, n + m);
     theta.rightCols(m) = o.theta;
   }
-  append_rows_only(o);
-}
-
-void SimulationBank::append_rows_only(const SimulationBank& o) {
   status.insert(status.end(), o.status.begin(), o.status.end());
   attempts.insert(attempts.end(), o.attempts.begin(), o.attempts.end());
   round.insert(round.end(), o.round.begin(), o.round.end());

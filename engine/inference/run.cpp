@@ -53,6 +53,15 @@ MemoryRecord gather_memory(const mpi::Communicator& comm, const SimulationBank& 
   return m;
 }
 
+/// Collective: a node-shared window of `cols` columns of x whose first `keep` columns are those of
+/// `earlier` (copied by each node's leader from its own node's copy).
+BankX bank_window(const mpi::Communicator& comm, int x_dim, const BankX& earlier, Eigen::Index keep,
+                  Eigen::Index cols) {
+  BankX w = BankX::shared(comm, x_dim, cols);
+  if (w.writer() && keep > 0) w.writable().leftCols(keep) = earlier.matrix().leftCols(keep);
+  return w;
+}
+
 /// What report.json shows of one round.
 struct RoundRecord {
   std::uint32_t round = 0;
@@ -295,8 +304,7 @@ RunSummary run_inference_impl(const RunConfig& cfg, const mpi::Communicator& com
     // in place.
     const auto n_old = static_cast<Eigen::Index>(bank.size());
     const int x_dim = simulator->x_dim();
-    BankX all_x = BankX::shared(comm, x_dim, n_old + rec.requested);
-    if (all_x.writer() && n_old > 0) all_x.writable().leftCols(n_old) = bank.x.matrix();
+    BankX all_x = bank_window(comm, x_dim, bank.x, n_old, n_old + rec.requested);
     FarmOptions farm;
     if (root) {
       farm.x_into = all_x.columns(n_old, rec.requested);
@@ -336,8 +344,7 @@ RunSummary run_inference_impl(const RunConfig& cfg, const mpi::Communicator& com
     // Replacements beyond the round's budget (on_failure = resample): a window that holds them.
     const auto n_round = static_cast<Eigen::Index>(round_bank.size());
     if (n_round != rec.requested) {
-      BankX grown = BankX::shared(comm, x_dim, n_old + n_round);
-      if (grown.writer() && n_old > 0) grown.writable().leftCols(n_old) = all_x.matrix().leftCols(n_old);
+      BankX grown = bank_window(comm, x_dim, all_x, n_old, n_old + n_round);
       if (root) grown.writable().rightCols(n_round) = round_bank.x.matrix();  // the farm's own memory
       round_bank.x = BankX();
       all_x = grown;

@@ -90,9 +90,6 @@ struct SimulationBank {
   /// The same without x: θ, status, attempts, round, log_proposal (the run's loop, whose x is
   /// in a shared window).
   void append_rows(const SimulationBank& other);
-
- private:
-  void append_rows_only(const SimulationBank& other);  // status … log_proposal
 };
 
 /// Collective: every rank of `comm` leaves with root's bank (for trainers that need the data on
