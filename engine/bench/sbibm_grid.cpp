@@ -73,6 +73,7 @@ struct Cell {
   std::string label;  // method spec as given (the CSV's method column is the method, estimator separately)
   std::string reference;
   RunConfig config;
+  std::string not_applicable;  // why the method cannot run on the task's prior ("" when it can)
 };
 
 CellKey key_of(const Cell& c) { return {c.task, c.method.method + ":" + c.method.estimator, c.budget, c.observation}; }
@@ -267,7 +268,8 @@ std::vector<GridRow> read_grid_csv(const std::string& path) {
   return rows;
 }
 
-std::string grid_markdown(const std::vector<GridRow>& rows, const PaperResults& paper) {
+std::string grid_markdown(const std::vector<GridRow>& rows, const PaperResults& paper,
+                          const NotApplicable& not_applicable) {
   std::vector<std::int64_t> budgets;
   std::vector<std::string> tasks, methods;
   const auto add = [](auto& v, const auto& x) {
@@ -277,6 +279,11 @@ std::string grid_markdown(const std::vector<GridRow>& rows, const PaperResults& 
     add(budgets, r.budget);
     add(tasks, r.task);
     add(methods, std::get<1>(key_of(r)));
+  }
+  for (const auto& [cell, why] : not_applicable) {
+    add(tasks, std::get<0>(cell));
+    add(methods, std::get<1>(cell));
+    add(budgets, std::get<2>(cell));
   }
   std::sort(budgets.begin(), budgets.end());
   std::ostringstream o;
@@ -310,13 +317,19 @@ std::string grid_markdown(const std::vector<GridRow>& rows, const PaperResults& 
             }
           }
         }
-        o << ' ' << (n ? fmt(sum / n, 3) + " (" + std::to_string(n) + ")" : "—") << " |";
+        o << ' ' << (n ? fmt(sum / n, 3) + " (" + std::to_string(n) + ")" : not_applicable.count({task, m, budget}) ? "n/a" : "—")
+          << " |";
         if (!alg.empty()) o << ' ' << (pn ? fmt(psum / pn, 3) : "—") << " |";
       }
       o << "\n";
     }
     o << "\n";
   }
+  std::set<std::string> reasons;  // one line per (method, task), whatever the budgets
+  for (const auto& [cell, why] : not_applicable)
+    reasons.insert("n/a: " + std::get<1>(cell) + " on " + std::get<0>(cell) + ": " + why + "\n");
+  for (const auto& line : reasons) o << line;
+  if (!not_applicable.empty()) o << "\n";
   return o.str();
 }
 
@@ -366,6 +379,9 @@ std::vector<GridRow> run_sbibm_grid(const GridSpec& spec, const mpi::Communicato
               if (kv.rfind("mcmc.", 0) != 0 || find_method(c.method.method).mcmc) overrides.push_back(kv);
             c.config = parse_run_config(toml.str(), "bench sbibm cell " + task + "/" + c.label + "/" + std::to_string(budget) +
                                                         "/obs" + std::to_string(o), overrides);
+            if (const auto& check = find_method(c.method.method).check_prior)
+              if (const auto problem = check(c.config, *make_prior(c.config)))
+                c.not_applicable = problem->expected + ", got " + problem->found;
             cs.push_back(std::move(c));
           }
     return cs;
@@ -403,6 +419,10 @@ std::vector<GridRow> run_sbibm_grid(const GridSpec& spec, const mpi::Communicato
                              std::to_string(c.observation);
     if (skip) {
       if (root) out << "[" << k << "/" << cells.size() << "] " << name << ": finished before, skipped\n" << std::flush;
+      continue;
+    }
+    if (!c.not_applicable.empty()) {
+      if (root) out << "[" << k << "/" << cells.size() << "] " << name << ": not applicable, skipped (" << c.not_applicable << ")\n" << std::flush;
       continue;
     }
     if (spec.report_only) continue;
@@ -445,12 +465,16 @@ std::vector<GridRow> run_sbibm_grid(const GridSpec& spec, const mpi::Communicato
 
   // The table over the cells of this grid (results.csv may hold others from earlier grids).
   std::set<CellKey> wanted;
-  for (const Cell& c : cells) wanted.insert(key_of(c));
+  NotApplicable not_applicable;
+  for (const Cell& c : cells) {
+    wanted.insert(key_of(c));
+    if (!c.not_applicable.empty()) not_applicable[{c.task, std::get<1>(key_of(c)), c.budget}] = c.not_applicable;
+  }
   std::vector<GridRow> rows;
   for (const auto& r : done)
     if (wanted.count(key_of(r))) rows.push_back(r);
   mpi::agree_on_root(comm, [&] {
-    const std::string md = grid_markdown(rows, paper);
+    const std::string md = grid_markdown(rows, paper, not_applicable);
     std::ofstream f(out_dir / "results.md");
     f << md;
     if (!f) throw IoError((out_dir / "results.md").string() + ": cannot write");

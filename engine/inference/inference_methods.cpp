@@ -102,7 +102,8 @@ const std::vector<MethodInfo>& inference_methods() {
            return MethodConfigProblem{"estimator.ensemble", "1 for method \"snpe_a\"", std::to_string(c.estimator.ensemble)};
          return std::nullopt;
        },
-       [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> { return std::make_unique<SnpeA>(ctx); }},
+       [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> { return std::make_unique<SnpeA>(ctx); },
+       false, false, false, SnpeA::check_prior},
       {"snpe_b", "sequential NPE with an importance-weighted loss (Lueckmann et al. 2017)", 10, "",
        check_density, make_npe<NpeVariant::snpe_b>, false, false, true},
       {"snpe_c", "sequential NPE with the atomic APT loss (Greenberg et al. 2019)", 10, "",

@@ -42,9 +42,14 @@ Eigen::VectorXd MixturePosterior::log_prob(const Eigen::Ref<const Eigen::MatrixX
 SnpeA::SnpeA(const MethodContext& context)
     : ctx_(context), proposal_(std::make_unique<PriorProposal>(context.prior)) {
   gaussian_prior_ = dynamic_cast<const Gaussian*>(&context.prior);
-  if (!gaussian_prior_ && !dynamic_cast<const BoxUniform*>(&context.prior))
-    throw ConfigError(make_message("inference.method", "prior", "for \"snpe_a\", a Gaussian or box-uniform prior (its "
-                                   "correction is in closed form for these)", context.prior.describe()));
+  if (const auto p = check_prior(context.config, context.prior))
+    throw ConfigError(make_message(p->key, "prior", p->expected, p->found));
+}
+
+std::optional<MethodConfigProblem> SnpeA::check_prior(const RunConfig&, const Prior& prior) {
+  if (dynamic_cast<const Gaussian*>(&prior) || dynamic_cast<const BoxUniform*>(&prior)) return std::nullopt;
+  return MethodConfigProblem{"inference.method", "for \"snpe_a\", a Gaussian or box-uniform prior (its correction is in "
+                                                 "closed form for these)", prior.describe()};
 }
 
 SnpeA::~SnpeA() = default;

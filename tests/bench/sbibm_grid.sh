@@ -35,6 +35,15 @@ diff <(cut -d, -f1-6 "$csv") <(cut -d, -f1-6 "$work/full.csv")
 [[ $(wc -l < "$csv") -eq 3 ]] || { echo "FAIL: --report-only ran a cell"; cat "$csv"; exit 1; }
 grep -q "| two_moons | .* (2) |" "$work/r.out" || { echo "FAIL: --report-only table"; cat "$work/r.out"; exit 1; }
 
+# A method that refuses the task's prior (snpe_a's closed-form correction on sir's log-normal
+# prior) is skipped with the reason and shown as n/a; the other cells still run.
+"$nsbi" bench sbibm --tasks sir --methods snpe_a --budgets 500 --observations 1 --sbibm "$shared/sbibm" \
+  --out "$work/na" > "$work/na.out" 2> "$work/na.err"
+grep -q "sir snpe_a:mdn 500 obs1: not applicable, skipped (for \"snpe_a\", a Gaussian or box-uniform prior" "$work/na.out" ||
+  { echo "FAIL: snpe_a on sir not skipped"; cat "$work/na.out" "$work/na.err"; exit 1; }
+[[ $(wc -l < "$work/na/results.csv") -eq 1 ]] || { echo "FAIL: a row for a skipped cell"; cat "$work/na/results.csv"; exit 1; }
+grep -q "| sir | n/a |" "$work/na/results.md" || { echo "FAIL: no n/a in the table"; cat "$work/na/results.md"; exit 1; }
+
 # np 2: the same figures.
 "$mpiexec" -np 2 --oversubscribe "$nsbi" "${grid[@]}" --out "$work/np2" > "$work/np2.out" 2> /dev/null
 diff <(cut -d, -f1-6 "$work/np2/results.csv") <(cut -d, -f1-6 "$work/full.csv")

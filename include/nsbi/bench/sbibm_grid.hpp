@@ -94,12 +94,17 @@ std::vector<GridRow> read_grid_csv(const std::string& path);
 
 /// The markdown table: per budget, one row per task; per method the mean C2ST over the
 /// observations run (with their count) beside the paper's mean over the same observations.
-std::string grid_markdown(const std::vector<GridRow>& rows, const PaperResults& paper);
+/// Cells in `not_applicable` ((task, method:estimator, budget) → why) read "n/a", with the
+/// reasons below the table.
+using NotApplicable = std::map<std::tuple<std::string, std::string, std::int64_t>, std::string>;
+std::string grid_markdown(const std::vector<GridRow>& rows, const PaperResults& paper,
+                          const NotApplicable& not_applicable = {});
 
 /// Runs every cell not in out_dir/results.csv (collective over comm), appends a row per
 /// finished cell, writes out_dir/results.md and prints progress and the table on rank 0. Every
 /// cell's configuration is built and checked, and every observation and reference file is
-/// found, before the first cell runs. Returns the rows of the whole grid.
+/// found, before the first cell runs. A cell whose method refuses the task's prior (snpe_a on a
+/// log-normal prior) is skipped with the reason, not run. Returns the rows of the whole grid.
 std::vector<GridRow> run_sbibm_grid(const GridSpec& spec, const mpi::Communicator& comm, std::ostream& out);
 
 }  // namespace nsbi::bench

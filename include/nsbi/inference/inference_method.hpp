@@ -97,6 +97,9 @@ struct MethodInfo {
   /// Feeds x to a network that conditions on it (NPE's flow, NRE's classifier): takes an
   /// [embedding] network in front (other methods refuse it).
   bool embedding = false;
+  /// Checks of the prior a method needs (snpe_a: a closed-form correction); empty when any
+  /// prior serves. Run before any simulation, and by the benchmark grid to skip cells.
+  std::function<std::optional<MethodConfigProblem>(const RunConfig&, const Prior&)> check_prior;
 };
 
 /// Every method, in the order the documentation lists them.

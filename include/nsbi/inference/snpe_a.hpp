@@ -64,6 +64,8 @@ class MixturePosterior final : public Posterior {
 class SnpeA final : public InferenceMethod {
  public:
   explicit SnpeA(const MethodContext& context);
+  /// A Gaussian or box-uniform prior (the closed-form correction); the problem otherwise.
+  static std::optional<MethodConfigProblem> check_prior(const RunConfig& config, const Prior& prior);
   ~SnpeA() override;
   const Proposal& proposal() const override { return *proposal_; }
   RoundTraining train(const SimulationBank& bank, std::uint32_t round) override;

@@ -113,6 +113,15 @@ TEST(SbibmGrid, MarkdownShowsMeansBesideThePapersOverTheSameObservations) {
   EXPECT_NE(md.find("| two_moons | 0.550 (2) | 0.650 | 0.700 (1) |"), std::string::npos) << md;
 }
 
+TEST(SbibmGrid, MarkdownMarksCellsAMethodCannotRun) {
+  const std::vector<GridRow> rows{row("sir", "npe", 10000, 1, 0.60)};
+  const NotApplicable na{{{"sir", "snpe_a:mdn", 10000}, "a Gaussian prior, got LogNormal"}};
+  const std::string md = grid_markdown(rows, PaperResults{}, na);
+  EXPECT_NE(md.find("| task | npe:nsf | paper NPE | snpe_a:mdn |"), std::string::npos) << md;
+  EXPECT_NE(md.find("| sir | 0.600 (1) | — | n/a |"), std::string::npos) << md;
+  EXPECT_NE(md.find("n/a: snpe_a:mdn on sir: a Gaussian prior, got LogNormal"), std::string::npos) << md;
+}
+
 TEST(SbibmGrid, ReadsThePapersResults) {
   const fs::path file = fs::path(NSBI_SHARED_DIR) / "sbibm" / "paper_results.csv";
   if (!fs::exists(file)) GTEST_SKIP() << file << " not found";
