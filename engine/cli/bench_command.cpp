@@ -49,7 +49,11 @@ void bench_train(const BenchTrainArgs& a) {
   const bool npe = a.target == "theta";
   const Eigen::MatrixXd& y = npe ? theta : x;
   const Eigen::MatrixXd& c = npe ? x : theta;
-  auto flow = nn::make_density_estimator({a.estimator, a.transforms, a.hidden}, static_cast<int>(y.rows()),
+  nn::DensityEstimatorSpec spec;
+  spec.name = a.estimator;
+  spec.transforms = a.transforms;
+  spec.hidden = a.hidden;
+  auto flow = nn::make_density_estimator(spec, static_cast<int>(y.rows()),
                                          static_cast<int>(c.rows()), a.seed, nn::Standardizer::fit(y),
                                          nn::Standardizer::fit(c));
   const nn::Mat<float> yf = y.cast<float>(), cf = c.cast<float>();

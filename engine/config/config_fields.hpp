@@ -82,6 +82,7 @@ void visit_fields(C& c, V&& v) {
   v("estimator", "tail_bound", c.estimator.tail_bound, Rule::positive);
   v("estimator", "components", c.estimator.components, Rule::positive);
   v("estimator", "order", c.estimator.order, accepted_flow_orders());
+  v("estimator", "scale", c.estimator.scale, accepted_maf_scales());
 
   v("embedding", "type", c.embedding.type, nn::embedding_names());
   v("embedding", "features", c.embedding.features, Rule::positive);

@@ -52,6 +52,11 @@ const std::vector<std::string>& accepted_flow_orders() {
   return names;
 }
 
+const std::vector<std::string>& accepted_maf_scales() {
+  static const std::vector<std::string> names{"sigmoid", "softplus"};
+  return names;
+}
+
 const std::vector<std::string>& accepted_mcmc_inits() {
   static const std::vector<std::string> names{"sir", "prior"};
   return names;

@@ -408,6 +408,7 @@ RunConfig parse(const std::string& text, const std::string& source, const fs::pa
     if (!toml::at_path(root, "inference.rounds")) config.inference.rounds = m.default_rounds;
     if (!toml::at_path(root, "inference.estimator") && !m.default_estimator.empty())
       config.inference.estimator = m.default_estimator;
+    if (m.defaults) m.defaults(config, [&](const std::string& key) { return static_cast<bool>(toml::at_path(root, key)); });
   }
   if (!toml::at_path(root, "output.dir")) {
     config.output.dir = (fs::path("runs") / fs::path(source).stem()).string();

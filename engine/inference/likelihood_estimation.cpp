@@ -2,6 +2,8 @@
 
 #include <mpi.h>
 
+#include <cmath>
+
 #include "nsbi/core/error.hpp"
 #include "nsbi/inference/sequential_npe.hpp"
 #include "nsbi/nn/estimator_registry.hpp"
@@ -19,28 +21,53 @@ void LikelihoodEstimation::build(const nn::Standardizer& x_std, const nn::Standa
   x_std_ = x_std;
   theta_std_ = theta_std;
   const nn::DensityEstimatorSpec spec = density_estimator_spec(cfg);
-  estimator_ = nn::make_density_estimator(spec, x_std.dim(), theta_std.dim(), cfg.seed, x_std, theta_std);
+  std::vector<nn::ConditionalDensityEstimator<float>*> q;
+  for (int k = 0; k < cfg.estimator.ensemble; ++k) {
+    estimators_.push_back(nn::make_density_estimator(spec, x_std.dim(), theta_std.dim(),
+                                                     member_seed(cfg.seed, static_cast<std::size_t>(k)), x_std,
+                                                     theta_std));
+    q.push_back(estimators_.back().get());
+  }
   const Prior& prior = ctx_.prior;
-  nn::ConditionalDensityEstimator<float>* q = estimator_.get();
-  // log π(θ | x) = log q(x | θ) + log p(θ), batched: the flow runs once per call on all columns.
+  // log π(θ | x) = log q̄(x | θ) + log p(θ), batched: each flow runs once per call on all columns;
+  // q̄ = (1/K)·Σ_k q_k by log-sum-exp.
   PotentialPosterior::PotentialAt at = [q, &prior](const Eigen::VectorXd& x_at) -> mcmc::LogDensity {
     struct Buffers {
       nn::Mat<float> y, c;
       nn::Vec<float> lp;
+      Eigen::MatrixXd terms;  // K×n: log q_k
     };
     auto buf = std::make_shared<Buffers>();
     const nn::Vec<float> xf = x_at.cast<float>();
     return [q, &prior, buf, xf](const Eigen::Ref<const Eigen::MatrixXd>& th, Eigen::Ref<Eigen::VectorXd> out) {
       const Eigen::Index n = th.cols();
+      const auto K = static_cast<Eigen::Index>(q.size());
       buf->c = th.cast<float>();
       buf->y = xf.replicate(1, n);
       buf->lp.resize(n);
-      q->evaluate(buf->y, buf->c, buf->lp);
-      out = buf->lp.cast<double>() + prior.log_prob(th);
+      if (K == 1) {
+        q.front()->evaluate(buf->y, buf->c, buf->lp);
+        out = buf->lp.cast<double>() + prior.log_prob(th);
+        return;
+      }
+      buf->terms.resize(K, n);
+      for (Eigen::Index k = 0; k < K; ++k) {
+        q[static_cast<std::size_t>(k)]->evaluate(buf->y, buf->c, buf->lp);
+        buf->terms.row(k) = buf->lp.cast<double>().transpose();
+      }
+      const Eigen::RowVectorXd mx = buf->terms.colwise().maxCoeff();
+      for (Eigen::Index j = 0; j < n; ++j) {
+        // A column where every member gives −∞ (or NaN) stays so: MCMC rejects it.
+        out(j) = std::isfinite(mx(j)) ? mx(j) + std::log((buf->terms.col(j).array() - mx(j)).exp().sum() /
+                                                         static_cast<double>(K))
+                                      : mx(j);
+      }
+      out += prior.log_prob(th);
     };
   };
   posterior_ = std::make_unique<PotentialPosterior>(prior, std::move(at), mcmc_options(cfg, ctx_.chains),
-                                                    "the likelihood flow's posterior");
+                                                    q.size() == 1 ? "the likelihood flow's posterior"
+                                                                  : "the likelihood ensemble's posterior");
 }
 
 RoundTraining LikelihoodEstimation::train(const SimulationBank& bank, std::uint32_t round) {
@@ -50,20 +77,24 @@ RoundTraining LikelihoodEstimation::train(const SimulationBank& bank, std::uint3
   const Eigen::MatrixXd& theta = pairs.theta;
   const Eigen::Map<const Eigen::MatrixXf> x = pairs.x();
 
-  if (!estimator_) build(nn::Standardizer::fit(x), nn::Standardizer::fit(theta));
+  if (estimators_.empty()) build(nn::Standardizer::fit(x), nn::Standardizer::fit(theta));
 
   const train::DataRef y = x;  // read in place
   const nn::Mat<float> c = theta.cast<float>();
   std::vector<std::int64_t> train_idx, val_idx;
   split_by_round(pairs.round, cfg.training.validation_fraction, cfg.seed, train_idx, val_idx);
-  train::TrainingOptions topt = round_training_options(cfg, round);
-  topt.ledger = ctx_.ledger;
-  train::NllLoss loss(*estimator_, y, c);
-  train::Trainer trainer(loss, train_idx, val_idx, topt, ctx_.comm);
   RoundTraining out;
   out.examples = static_cast<std::int64_t>(pairs.rows.size());
   out.loss = "likelihood nll";
-  out.trainings.push_back(trainer.run());
+  for (std::size_t k = 0; k < estimators_.size(); ++k) {
+    // The same data and validation split for every member; its own minibatch order.
+    train::TrainingOptions topt = round_training_options(cfg, round);
+    topt.seed = member_seed(cfg.seed, k);
+    topt.ledger = ctx_.ledger;
+    train::NllLoss loss(*estimators_[k], y, c);
+    train::Trainer trainer(loss, train_idx, val_idx, topt, ctx_.comm);
+    out.trainings.push_back(trainer.run());
+  }
   out.seconds = MPI_Wtime() - t0;
   return out;
 }
@@ -78,17 +109,24 @@ double LikelihoodEstimation::next_proposal(std::uint32_t next) {
 }
 
 Eigen::MatrixXd LikelihoodEstimation::weights() const {
-  return estimator_->parameters().values().cast<double>();
+  Eigen::MatrixXd w(estimators_.front()->parameters().size(), static_cast<Eigen::Index>(estimators_.size()));
+  for (std::size_t k = 0; k < estimators_.size(); ++k)
+    w.col(static_cast<Eigen::Index>(k)) = estimators_[k]->parameters().values().cast<double>();
+  return w;
 }
 
 std::optional<TrainedState> LikelihoodEstimation::trained_state() const {
-  return TrainedState{ctx_.config.inference.method, {{x_std_, theta_std_, estimator_->parameters().values()}}};
+  TrainedState s{ctx_.config.inference.method, {}};
+  for (const auto& e : estimators_) s.estimators.push_back({x_std_, theta_std_, e->parameters().values()});
+  return s;
 }
 
 void LikelihoodEstimation::restore(const TrainedState& state) {
-  check_trained_state(state, ctx_.config, 1);
+  check_trained_state(state, ctx_.config, static_cast<std::size_t>(ctx_.config.estimator.ensemble));
   build(state.estimators[0].first, state.estimators[0].second);
-  restore_weights(estimator_->parameters().values(), state.estimators[0].weights, "likelihood flow");
+  for (std::size_t k = 0; k < estimators_.size(); ++k)
+    restore_weights(estimators_[k]->parameters().values(), state.estimators[k].weights,
+                    estimators_.size() == 1 ? "likelihood flow" : "likelihood flow " + std::to_string(k + 1));
 }
 
 }  // namespace nsbi

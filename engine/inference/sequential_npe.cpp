@@ -59,7 +59,7 @@ train::TrainingOptions training_options(const RunConfig& cfg) {
 nn::DensityEstimatorSpec density_estimator_spec(const RunConfig& cfg) {
   return {cfg.inference.estimator, cfg.estimator.transforms, cfg.estimator.hidden_features, cfg.estimator.bins,
           cfg.estimator.tail_bound,      cfg.estimator.components,  cfg.estimator.order,
-          cfg.embedding};
+          cfg.estimator.scale,           cfg.embedding};
 }
 
 train::TrainingOptions round_training_options(const RunConfig& cfg, std::uint32_t round) {
@@ -87,14 +87,9 @@ BankPairs valid_pairs(const SimulationBank& bank) {
   return p;
 }
 
-namespace {
-
-/// Ensemble member k's seed: its own initial weights and minibatch order (member 0: the run's).
 std::uint64_t member_seed(std::uint64_t seed, std::size_t k) {
   return k == 0 ? seed : RandomStream(seed, StreamId::initialization, 1, k).next_u64();
 }
-
-}  // namespace
 
 void SequentialNpe::build(const nn::Standardizer& y_std, const nn::Standardizer& c_std) {
   const RunConfig& cfg = ctx_.config;

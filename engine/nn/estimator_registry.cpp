@@ -41,7 +41,8 @@ std::unique_ptr<ConditionalDensityEstimator<float>> make_density_estimator(const
   if (spec.name == "maf")
     return std::make_unique<MaskedAutoregressiveFlow<float>>(target_dim, context_dim,
                                                              MafOptions{spec.transforms, spec.hidden,
-                                                                        flow_order_from(spec.order, "order")},
+                                                                        flow_order_from(spec.order, "order"),
+                                                                        maf_scale_from(spec.scale, "scale")},
                                                              seed,
                                                              std::move(y_std), std::move(c_std));
   if (spec.name == "nsf")

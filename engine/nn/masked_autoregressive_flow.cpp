@@ -3,6 +3,8 @@
 #include <cmath>
 #include <numbers>
 
+#include "nsbi/core/error.hpp"
+
 namespace nsbi::nn {
 
 template <typename T>
@@ -15,10 +17,41 @@ MaskedAutoregressiveFlow<T>::MaskedAutoregressiveFlow(int dim, int context_dim, 
   s_.resize(options.transforms);
 }
 
+MafScale maf_scale_from(const std::string& name, const std::string& key) {
+  if (name == "sigmoid") return MafScale::sigmoid;
+  if (name == "softplus") return MafScale::softplus;
+  throw ConfigError(make_message("estimator", key, "\"sigmoid\" or \"softplus\"", "\"" + name + "\""));
+}
+
+namespace {
+// softplus(a) = log(1 + e^a), without overflow for large a.
+template <typename Derived>
+auto softplus(const Eigen::ArrayBase<Derived>& a) {
+  using T = typename Derived::Scalar;
+  return a.max(T(0)) + (-a.abs()).exp().log1p();
+}
+}  // namespace
+
 template <typename T>
-void MaskedAutoregressiveFlow<T>::scale_from(const Eigen::Ref<const Mat<T>>& a, Mat<T>& s) {
+void MaskedAutoregressiveFlow<T>::scale_from(const Eigen::Ref<const Mat<T>>& a, Mat<T>& s) const {
   s.resize(a.rows(), a.cols());
-  s.array() = T(1) / (T(1) + (-(a.array() + T(2))).exp()) + kScaleEps;
+  if (options_.scale == MafScale::sigmoid)
+    s.array() = T(1) / (T(1) + (-(a.array() + T(2))).exp()) + kScaleEps;
+  else
+    s.array() = T(1) / (softplus(a.array() + kSoftplusShift) + kScaleEps);
+}
+
+template <typename T>
+void MaskedAutoregressiveFlow<T>::scale_derivative(const Mat<T>& s, Mat<T>& ds) const {
+  ds.resize(s.rows(), s.cols());
+  if (options_.scale == MafScale::sigmoid) {
+    // ds/da = σ(1 − σ) with σ = s − eps.
+    const auto sig = s.array() - kScaleEps;
+    ds.array() = sig * (T(1) - sig);
+  } else {
+    // s = 1/(softplus(a + c) + eps): ds/da = −sigmoid(a + c)·s², and sigmoid(b) = 1 − e^(−softplus(b)).
+    ds.array() = ((-(s.array().inverse() - kScaleEps)).exp() - T(1)) * s.array().square();
+  }
 }
 
 template <typename T>
@@ -57,8 +90,8 @@ void MaskedAutoregressiveFlow<T>::evaluate(const Eigen::Ref<const Mat<T>>& y, co
   bv_.resize(n, D);
   for (auto& made : mades_) {
     made.forward_batch_major(bu_, bc_, bo_);
-    // s = sigmoid(a + 2) + eps, v = (u − m)/s, then the feature order reversed.
-    bs_.array() = T(1) / (T(1) + (-(bo_.rightCols(D).array() + T(2))).exp()) + kScaleEps;
+    // s from a (see MafScale), v = (u − m)/s, then the feature order reversed.
+    scale_from(bo_.rightCols(D), bs_);
     bv_.array() = (bu_.array() - bo_.leftCols(D).array()) / bs_.array();
     for (int i = 0; i < D; ++i) bu_.col(i) = bv_.col(D - 1 - i);
     blog_det_.array() -= bs_.array().log().rowwise().sum();
@@ -79,13 +112,12 @@ void MaskedAutoregressiveFlow<T>::backward(const Eigen::Ref<const Vec<T>>& g) {
     const Mat<T>& s = s_[k];
     dv_ = du_.colwise().reverse();            // undo the reversal
     v_ = u_[k + 1].colwise().reverse();        // v = (u − m)/s
-    // m: dv/dm = −1/s.   s: dv/ds = −v/s, and −Σ log s gives −g/s.
-    // a: ds/da = σ(1 − σ) with σ = s − eps.
+    // m: dv/dm = −1/s.   s: dv/ds = −v/s, and −Σ log s gives −g/s.   a: ds/da (scale_derivative).
     dout_.topRows(D).array() = -dv_.array() / s.array();
-    auto sig = (s.array() - kScaleEps);
+    scale_derivative(s, ds_);
     dout_.bottomRows(D).array() =
         (-dv_.array() * v_.array() / s.array() - (s.array().inverse().rowwise() * g.transpose().array())) *
-        sig * (T(1) - sig);
+        ds_.array();
     mades_[k].backward(dout_, du_net_, this->context_grad());
     du_.array() = dv_.array() / s.array() + du_net_.array();
   }

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # sample_reproduces_run.sh NSBI MPIEXEC WORKDIR NP... — for each loadable kind of run (NPE with a
-# MAF, an NSF ensemble, NPE with embedding networks, NLE and NRE through MCMC, NRE with an embedding): `nsbi sample` at the run's own observation with
+# MAF, an NSF ensemble, NPE with embedding networks, NLE (one flow and an ensemble) and NRE through MCMC, NRE with an embedding): `nsbi sample` at the run's own observation with
 # the run's seed gives the run's posterior_samples bytes, and at another observation the same
 # bytes at every NP.
 set -euo pipefail
@@ -31,6 +31,8 @@ check npe_nsf_ensemble --set inference.estimator=nsf --set estimator.ensemble=2
 check npe_mlp_embedding --set embedding.type=mlp --set embedding.features=4
 check npe_cnn1d_embedding --set embedding.type=cnn1d --set embedding.kernel=3 --set embedding.features=4
 check nle --set inference.method=nle --set mcmc.chains=20 --set mcmc.warmup=20 --set mcmc.thin=2 --set mcmc.group_size=5
+check nle_ensemble --set inference.method=nle --set estimator.ensemble=2 --set estimator.scale=softplus \
+  --set mcmc.chains=20 --set mcmc.warmup=20 --set mcmc.thin=2 --set mcmc.group_size=5
 check nre_b --set inference.method=nre_b --set mcmc.chains=20 --set mcmc.warmup=20 --set mcmc.thin=2 --set mcmc.group_size=5
 check nre_b_embedding --set inference.method=nre_b --set embedding.type=mlp --set embedding.features=4 \
   --set mcmc.chains=20 --set mcmc.warmup=20 --set mcmc.thin=2 --set mcmc.group_size=5

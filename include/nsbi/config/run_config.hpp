@@ -41,6 +41,7 @@ const std::vector<std::string>& accepted_prior_types();
 /// mcmc.sampler and mcmc.init values.
 const std::vector<std::string>& accepted_samplers();
 const std::vector<std::string>& accepted_flow_orders();  // estimator.order
+const std::vector<std::string>& accepted_maf_scales();   // estimator.scale
 const std::vector<std::string>& accepted_mcmc_inits();
 
 /// [task]: a builtin benchmark task (prior + simulator). Empty name = none.
@@ -105,6 +106,7 @@ struct EstimatorConfig {
   double tail_bound = 3.0;    // nsf: the splines act on [−B, B] of the z-scored values, identity outside
   int components = 10;        // mdn: mixture components (snpe_a: of the final round; earlier rounds 1)
   std::string order = "reverse";  // maf, nsf: "reverse" or "random" autoregressive orders (nn::FlowOrder)
+  std::string scale = "sigmoid";  // maf: "sigmoid" or "softplus" scales (nn::MafScale)
 };
 
 struct TrainingConfig {

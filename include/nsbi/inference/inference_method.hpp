@@ -97,6 +97,9 @@ struct MethodInfo {
   /// Feeds x to a network that conditions on it (NPE's flow, NRE's classifier): takes an
   /// [embedding] network in front (other methods refuse it).
   bool embedding = false;
+  /// The method's own defaults for keys a configuration leaves out (given(key) tells whether the
+  /// file or an override set it), applied after the file is read and before it is validated.
+  std::function<void(RunConfig&, const std::function<bool(const std::string&)>& given)> defaults;
   /// Checks of the prior a method needs (snpe_a: a closed-form correction); empty when any
   /// prior serves. Run before any simulation, and by the benchmark grid to skip cells.
   std::function<std::optional<MethodConfigProblem>(const RunConfig&, const Prior&)> check_prior;

@@ -8,6 +8,8 @@
 //          density whatever distribution θ came from), so every round's pairs train the same
 //          flow, continued from round to round (sbi's default).
 // z-scoring of x (the flow's target) and θ (its context) is fitted on round 0's pairs.
+// estimator.ensemble = K > 1: K flows with their own seeds on the same pairs and validation
+// split; the likelihood is their equal-weight mixture, q̄(x | θ) = (1/K)·Σ_k q_k(x | θ).
 #include "nsbi/inference/inference_method.hpp"
 #include "nsbi/inference/potential_posterior.hpp"
 #include "nsbi/nn/conditional_density_estimator.hpp"
@@ -24,17 +26,17 @@ class LikelihoodEstimation final : public InferenceMethod {
   const Posterior& posterior() const override { return *posterior_; }
   double next_proposal(std::uint32_t next) override;
   Eigen::MatrixXd weights() const override;
-  /// The flow's z-scorings (x, θ) and weights.
+  /// The flows' z-scorings (x, θ) and weights.
   std::optional<TrainedState> trained_state() const override;
   void restore(const TrainedState& state) override;
 
  private:
-  /// The flow q(x | θ) and the MCMC posterior, with z-scorings fitted on round 0 (or restored).
+  /// The flows q_k(x | θ) and the MCMC posterior, with z-scorings fitted on round 0 (or restored).
   void build(const nn::Standardizer& x_std, const nn::Standardizer& theta_std);
   MethodContext ctx_;
   nn::Standardizer x_std_, theta_std_;
   bool sequential_;
-  std::unique_ptr<nn::ConditionalDensityEstimator<float>> estimator_;
+  std::vector<std::unique_ptr<nn::ConditionalDensityEstimator<float>>> estimators_;
   std::unique_ptr<PotentialPosterior> posterior_;
   std::unique_ptr<Proposal> proposal_;
   std::vector<std::unique_ptr<Proposal>> past_proposals_;

@@ -66,6 +66,9 @@ void split_by_round(const std::vector<std::uint32_t>& row_round, double validati
 /// The density estimator the configuration's [inference] and [estimator] tables describe.
 nn::DensityEstimatorSpec density_estimator_spec(const RunConfig& config);
 
+/// Ensemble member k's seed: its own initial weights and minibatch order (member 0: the run's).
+std::uint64_t member_seed(std::uint64_t seed, std::size_t k);
+
 /// The training options of the configuration's [training] table.
 train::TrainingOptions training_options(const RunConfig& config);
 /// The same for a method with one estimator seeded by the run's seed, in round `round`.

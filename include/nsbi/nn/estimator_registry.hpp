@@ -19,6 +19,7 @@ struct DensityEstimatorSpec {
   double tail_bound = 3.0;  // nsf
   int components = 10;      // mdn
   std::string order = "reverse";  // maf, nsf: FlowOrder by name
+  std::string scale = "sigmoid";  // maf: MafScale by name
   EmbeddingSpec embedding;        // type "none": the estimator conditions on x as it is
 };
 

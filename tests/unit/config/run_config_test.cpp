@@ -322,5 +322,42 @@ TEST(RunConfigTest, SequentialMethodsTakeTheirDefaultsAndCheckTheirKeys) {
             "x.toml:7:15: inference.simulations: expected at least one simulation per round (inference.rounds = 10), got 5");
 }
 
+TEST(RunConfigTest, LikelihoodMethodsTakeTheirDefaults) {
+  const auto parse = [](const std::string& extra) {
+    return parse_run_config(std::string(kTwoMoons) + "[inference]\nmethod = \"nle\"\n" + extra, "x.toml");
+  };
+  const RunConfig nle = parse("");
+  EXPECT_EQ(nle.inference.estimator, "maf");
+  EXPECT_EQ(nle.estimator.scale, "softplus");
+  EXPECT_EQ(nle.training.lr_decays, 2);
+  // What the file says wins; an nsf keeps the only scale it has.
+  const RunConfig given = parse("[estimator]\nscale = \"sigmoid\"\n[training]\nlr_decays = 0\n");
+  EXPECT_EQ(given.estimator.scale, "sigmoid");
+  EXPECT_EQ(given.training.lr_decays, 0);
+  EXPECT_EQ(parse("estimator = \"nsf\"\n").estimator.scale, "sigmoid");
+  // NPE keeps sbi's.
+  const RunConfig npe = parse_run_config(std::string(kTwoMoons), "x.toml");
+  EXPECT_EQ(npe.estimator.scale, "sigmoid");
+  EXPECT_EQ(npe.training.lr_decays, 0);
+  // The resolved configuration reads back the same.
+  EXPECT_EQ(parse_run_config(to_toml(given), "again.toml").estimator.scale, "sigmoid");
+}
+
+TEST(RunConfigTest, MafScaleIsOneOfTwoAndForMafOnly) {
+  const RunConfig c = parse_run_config(std::string(kTwoMoons) + "[estimator]\nscale = \"softplus\"\n", "x.toml");
+  EXPECT_EQ(c.estimator.scale, "softplus");
+  EXPECT_EQ(parse_run_config(to_toml(c), "again.toml").estimator.scale, "softplus");
+  EXPECT_EQ(error_of<ConfigError>([] {
+              parse_run_config(std::string(kTwoMoons) + "[estimator]\nscale = \"exp\"\n", "x.toml");
+            }),
+            "x.toml:6:9: estimator.scale: expected one of \"sigmoid\", \"softplus\", got \"exp\"");
+  EXPECT_EQ(error_of<ConfigError>([] {
+              parse_run_config(std::string(kTwoMoons) + "[inference]\nestimator = \"nsf\"\n[estimator]\nscale = \"softplus\"\n",
+                               "x.toml");
+            }),
+            "x.toml:8:9: estimator.scale: expected the default \"sigmoid\" for estimator \"nsf\" (maf only), got "
+            "\"softplus\"");
+}
+
 }  // namespace
 }  // namespace nsbi

@@ -26,28 +26,23 @@ namespace {
 
 // Each kind builds its estimator from (dim, ctx, seed, size, hidden, standardisers), size being
 // the number of transforms of a flow or of components of a mixture.
-struct MafKind {
-  static constexpr const char* name = "maf";
+// MAF with each autoregressive order and scale: reverse orders and sigmoid scales (the default),
+// a random order per transform, and s = 1/(softplus(a + c) + eps) (steps that widen as well).
+template <FlowOrder Order, MafScale Scale>
+struct MafKindOf {
+  static constexpr const char* name =
+      Order == FlowOrder::random ? "maf_random" : Scale == MafScale::softplus ? "maf_softplus" : "maf";
   template <typename T>
   using Flow = MaskedAutoregressiveFlow<T>;
   template <typename T>
   static Flow<T> make(int dim, int ctx, std::uint64_t seed, int transforms, int hidden, Standardizer ys, Standardizer cs) {
-    return Flow<T>(dim, ctx, MafOptions{transforms, hidden}, seed, std::move(ys), std::move(cs));
+    return Flow<T>(dim, ctx, MafOptions{transforms, hidden, Order, Scale}, seed, std::move(ys), std::move(cs));
   }
-  static constexpr bool reversed = true;  // FlowOrder::reverse
+  static constexpr bool reversed = Order == FlowOrder::reverse;
 };
-
-// The flows with a random autoregressive order per transform.
-struct MafRandomKind {
-  static constexpr const char* name = "maf_random";
-  template <typename T>
-  using Flow = MaskedAutoregressiveFlow<T>;
-  template <typename T>
-  static Flow<T> make(int dim, int ctx, std::uint64_t seed, int transforms, int hidden, Standardizer ys, Standardizer cs) {
-    return Flow<T>(dim, ctx, MafOptions{transforms, hidden, FlowOrder::random}, seed, std::move(ys), std::move(cs));
-  }
-  static constexpr bool reversed = false;
-};
+using MafKind = MafKindOf<FlowOrder::reverse, MafScale::sigmoid>;
+using MafRandomKind = MafKindOf<FlowOrder::random, MafScale::sigmoid>;
+using MafSoftplusKind = MafKindOf<FlowOrder::reverse, MafScale::softplus>;
 
 struct NsfRandomKind {
   static constexpr const char* name = "nsf_random";
@@ -123,11 +118,11 @@ struct KindName {
 template <class Kind>
 class DensityEstimatorContractTest : public ::testing::Test {};
 // (nsf_random shares the order mechanism with maf_random: the flow tests below cover its inverse.)
-using Kinds = ::testing::Types<MafKind, NsfKind, MdnKind, MafRandomKind>;
+using Kinds = ::testing::Types<MafKind, NsfKind, MdnKind, MafRandomKind, MafSoftplusKind>;
 TYPED_TEST_SUITE(DensityEstimatorContractTest, Kinds, KindName);
 template <class Kind>
 class FlowContractTest : public ::testing::Test {};
-using FlowKinds = ::testing::Types<MafKind, NsfKind, MafRandomKind, NsfRandomKind>;
+using FlowKinds = ::testing::Types<MafKind, NsfKind, MafRandomKind, NsfRandomKind, MafSoftplusKind>;
 TYPED_TEST_SUITE(FlowContractTest, FlowKinds, KindName);
 
 TYPED_TEST(DensityEstimatorContractTest, BackwardMatchesFiniteDifferences) {
