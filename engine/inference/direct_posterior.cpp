@@ -41,9 +41,10 @@ Eigen::VectorXd DirectPosterior::log_prob(const Eigen::Ref<const Eigen::MatrixXd
   for (Eigen::Index j = 0; j < n; ++j)
     if (theta.col(j).allFinite() && prior_.in_support(theta.col(j))) inside.push_back(j);
   constexpr Eigen::Index kChunk = 4096;
-  const auto K = static_cast<double>(q_.size());
   nn::Mat<float> y, c;
   nn::Vec<float> lp;
+  Eigen::MatrixXd members;
+  Eigen::VectorXd mixture(std::min<Eigen::Index>(kChunk, static_cast<Eigen::Index>(inside.size())));
   for (std::size_t b = 0; b < inside.size(); b += kChunk) {
     const auto m = static_cast<Eigen::Index>(std::min<std::size_t>(kChunk, inside.size() - b));
     Eigen::MatrixXd t(theta.rows(), m);
@@ -56,17 +57,9 @@ Eigen::VectorXd DirectPosterior::log_prob(const Eigen::Ref<const Eigen::MatrixXd
     }
     y = t.cast<float>();
     c = x.cast<float>().replicate(1, m);
-    lp.resize(m);
-    // log (1/K Σ_k q_k) by log-sum-exp over members.
-    Eigen::MatrixXd members(q_.size(), m);
-    for (std::size_t k = 0; k < q_.size(); ++k) {
-      q_[k]->evaluate(y, c, lp);
-      members.row(static_cast<Eigen::Index>(k)) = lp.cast<double>().transpose();
-    }
+    nn::ensemble_log_prob(q_, y, c, lp, members, mixture.head(m));
     for (Eigen::Index j = 0; j < m; ++j) {
-      const double mx = members.col(j).maxCoeff();
-      const double lse = std::isfinite(mx) ? mx + std::log((members.col(j).array() - mx).exp().sum()) : mx;
-      const double v = lse - std::log(K) + correction(j);
+      const double v = mixture(j) + correction(j);
       out(inside[b + j]) = std::isnan(v) ? kNegInf : v;
     }
   }

@@ -49,13 +49,22 @@ std::optional<MethodConfigProblem> first_problem(const RunConfig& c, F... checks
 
 std::optional<MethodConfigProblem> check_density(const RunConfig& c) {
   if (auto p = check_family(c, false)) return p;
-  if (c.estimator.scale != RunConfig{}.estimator.scale && c.inference.estimator != "maf")
-    return MethodConfigProblem{"estimator.scale", "the default \"" + RunConfig{}.estimator.scale +
-                                                      "\" for estimator \"" + c.inference.estimator + "\" (maf only)",
+  const std::string& default_scale = EstimatorConfig{}.scale;
+  if (c.estimator.scale != default_scale && c.inference.estimator != "maf")
+    return MethodConfigProblem{"estimator.scale",
+                               "the default \"" + default_scale + "\" for estimator \"" + c.inference.estimator +
+                                   "\" (maf only)",
                                "\"" + c.estimator.scale + "\""};
   return std::nullopt;
 }
-std::optional<MethodConfigProblem> check_classifier(const RunConfig& c) { return check_family(c, true); }
+/// NRE: one classifier (NPE and NLE take ensembles; classifier ensembles are not built yet).
+std::optional<MethodConfigProblem> check_classifier(const RunConfig& c) {
+  if (auto p = check_family(c, true)) return p;
+  if (c.estimator.ensemble != 1)
+    return MethodConfigProblem{"estimator.ensemble", "1 for method \"" + c.inference.method + "\"",
+                               std::to_string(c.estimator.ensemble)};
+  return std::nullopt;
+}
 
 /// NLE/NRE: the estimator on θ as it is (the chains, not the estimator, run in the unconstrained
 /// space).
@@ -69,14 +78,6 @@ std::optional<MethodConfigProblem> check_mcmc_method(const RunConfig& c) {
   return std::nullopt;
 }
 
-/// NRE: one classifier (an ensemble averages likelihoods of NLE flows; no classifier ensembles yet).
-std::optional<MethodConfigProblem> check_one_classifier(const RunConfig& c) {
-  if (c.estimator.ensemble != 1)
-    return MethodConfigProblem{"estimator.ensemble", "1 for method \"" + c.inference.method + "\"",
-                               std::to_string(c.estimator.ensemble)};
-  return std::nullopt;
-}
-
 /// A one-round method: inference.rounds = 1, naming the sequential variant.
 template <const char* Sequential>
 std::optional<MethodConfigProblem> check_one_round(const RunConfig& c) {
@@ -87,6 +88,8 @@ std::optional<MethodConfigProblem> check_one_round(const RunConfig& c) {
   return std::nullopt;
 }
 constexpr char kSnle[] = "snle";
+constexpr char kSnreB[] = "snre_b";
+constexpr char kSnpe[] = "snpe_a, snpe_b, snpe_c or tsnpe";
 
 /// NLE's and SNLE's defaults. A MAF with softplus scales: x given θ is often wider than x's
 /// z-scored marginal in places (slcp: the spread of x grows with θ₃², θ₄²), which sigmoid
@@ -97,8 +100,6 @@ void likelihood_defaults(RunConfig& c, const std::function<bool(const std::strin
   if (!given("estimator.scale") && c.inference.estimator == "maf") c.estimator.scale = "softplus";
   if (!given("training.lr_decays")) c.training.lr_decays = 2;
 }
-constexpr char kSnreB[] = "snre_b";
-constexpr char kSnpe[] = "snpe_a, snpe_b, snpe_c or tsnpe";
 
 template <NpeVariant V>
 std::unique_ptr<InferenceMethod> make_npe(const MethodContext& ctx) {
@@ -148,7 +149,7 @@ const std::vector<MethodInfo>& inference_methods() {
        true, false, false, likelihood_defaults},
       {"nre_a", "ratio estimation with a classifier of dependent vs shuffled pairs, AALR (Hermans et al. 2019)", 1,
        "resnet",
-       [](const RunConfig& c) { return first_problem(c, check_one_round<kSnreB>, check_classifier, check_one_classifier, check_mcmc_method); },
+       [](const RunConfig& c) { return first_problem(c, check_one_round<kSnreB>, check_classifier, check_mcmc_method); },
        [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> {
          return std::make_unique<RatioEstimation>(ctx, RatioLossKind::binary, false);
        },
@@ -158,7 +159,7 @@ const std::vector<MethodInfo>& inference_methods() {
       // 0.570, snre_b slcp 0.820 vs 0.851; nre_a keeps the resnet (two_moons 0.617 vs 0.676).
       {"nre_b", "ratio estimation with the contrastive 1-of-K classifier, SRE (Durkan et al. 2020)", 1, "mlp",
        [](const RunConfig& c) {
-         return first_problem(c, check_one_round<kSnreB>, check_classifier, check_one_classifier, check_mcmc_method, check_atoms);
+         return first_problem(c, check_one_round<kSnreB>, check_classifier, check_mcmc_method, check_atoms);
        },
        [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> {
          return std::make_unique<RatioEstimation>(ctx, RatioLossKind::contrastive, false);
@@ -166,7 +167,7 @@ const std::vector<MethodInfo>& inference_methods() {
        true, false, true},
       {"snre_b", "sequential contrastive ratio estimation: rounds from MCMC samples of the posterior (Durkan et al. 2020)",
        10, "mlp",
-       [](const RunConfig& c) { return first_problem(c, check_classifier, check_one_classifier, check_mcmc_method, check_atoms); },
+       [](const RunConfig& c) { return first_problem(c, check_classifier, check_mcmc_method, check_atoms); },
        [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> {
          return std::make_unique<RatioEstimation>(ctx, RatioLossKind::contrastive, true);
        },
@@ -184,7 +185,7 @@ const std::vector<MethodInfo>& inference_methods() {
              static_cast<int>(c.inference.theta_ref.size()) != c.theta_dim())
            return MethodConfigProblem{"inference.theta_ref", std::to_string(c.theta_dim()) + " values (θ's dimension)",
                                       std::to_string(c.inference.theta_ref.size()) + " values"};
-         return first_problem(c, check_classifier, check_one_classifier, check_mcmc_method);
+         return first_problem(c, check_classifier, check_mcmc_method);
        },
        [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> { return std::make_unique<Carl>(ctx); }, true,
        true, true},

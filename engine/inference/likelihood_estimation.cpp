@@ -2,8 +2,6 @@
 
 #include <mpi.h>
 
-#include <cmath>
-
 #include "nsbi/core/error.hpp"
 #include "nsbi/inference/sequential_npe.hpp"
 #include "nsbi/nn/estimator_registry.hpp"
@@ -35,33 +33,14 @@ void LikelihoodEstimation::build(const nn::Standardizer& x_std, const nn::Standa
     struct Buffers {
       nn::Mat<float> y, c;
       nn::Vec<float> lp;
-      Eigen::MatrixXd terms;  // K×n: log q_k
+      Eigen::MatrixXd members;  // K×n: log q_k
     };
     auto buf = std::make_shared<Buffers>();
     const nn::Vec<float> xf = x_at.cast<float>();
     return [q, &prior, buf, xf](const Eigen::Ref<const Eigen::MatrixXd>& th, Eigen::Ref<Eigen::VectorXd> out) {
-      const Eigen::Index n = th.cols();
-      const auto K = static_cast<Eigen::Index>(q.size());
       buf->c = th.cast<float>();
-      buf->y = xf.replicate(1, n);
-      buf->lp.resize(n);
-      if (K == 1) {
-        q.front()->evaluate(buf->y, buf->c, buf->lp);
-        out = buf->lp.cast<double>() + prior.log_prob(th);
-        return;
-      }
-      buf->terms.resize(K, n);
-      for (Eigen::Index k = 0; k < K; ++k) {
-        q[static_cast<std::size_t>(k)]->evaluate(buf->y, buf->c, buf->lp);
-        buf->terms.row(k) = buf->lp.cast<double>().transpose();
-      }
-      const Eigen::RowVectorXd mx = buf->terms.colwise().maxCoeff();
-      for (Eigen::Index j = 0; j < n; ++j) {
-        // A column where every member gives −∞ (or NaN) stays so: MCMC rejects it.
-        out(j) = std::isfinite(mx(j)) ? mx(j) + std::log((buf->terms.col(j).array() - mx(j)).exp().sum() /
-                                                         static_cast<double>(K))
-                                      : mx(j);
-      }
+      buf->y = xf.replicate(1, th.cols());
+      nn::ensemble_log_prob(q, buf->y, buf->c, buf->lp, buf->members, out);
       out += prior.log_prob(th);
     };
   };

@@ -101,7 +101,8 @@ struct MethodInfo {
   /// file or an override set it), applied after the file is read and before it is validated.
   std::function<void(RunConfig&, const std::function<bool(const std::string&)>& given)> defaults;
   /// Checks of the prior a method needs (snpe_a: a closed-form correction); empty when any
-  /// prior serves. Run before any simulation, and by the benchmark grid to skip cells.
+  /// prior serves. The method's constructor enforces it (before any simulation); the benchmark
+  /// grid asks it to skip cells without building the method.
   std::function<std::optional<MethodConfigProblem>(const RunConfig&, const Prior&)> check_prior;
 };
 

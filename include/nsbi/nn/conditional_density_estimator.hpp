@@ -2,7 +2,9 @@
 // The density-estimator seam: q(y | c) for a batch, backward into the flat gradient buffer,
 // and sampling. NPE uses y = θ, c = x; NLE uses y = x, c = θ. Losses live elsewhere and only
 // supply d(loss)/d(log q) per sample.
+#include <cmath>
 #include <cstdint>
+#include <vector>
 
 #include "nsbi/core/random.hpp"
 #include "nsbi/nn/parameter_buffer.hpp"
@@ -39,5 +41,31 @@ class ConditionalDensityEstimator {
   /// n draws y ~ q(· | c) for one context c (context_dim) → target_dim×n.
   virtual Mat<T> sample(const Eigen::Ref<const Vec<T>>& c, Eigen::Index n, RandomStream& rng) = 0;
 };
+
+/// The equal-weight mixture of an ensemble, log((1/K)·Σ_k q_k(y_n | c_n)) for each column, by
+/// each member's evaluate() and log-sum-exp over members (a column where the largest member is
+/// −∞ or NaN keeps it). lp and members are the caller's workspace, so that repeated calls of
+/// the same width do not allocate. NPE's posterior ensembles and NLE's likelihood ensembles.
+inline void ensemble_log_prob(const std::vector<ConditionalDensityEstimator<float>*>& q,
+                              const Eigen::Ref<const Mat<float>>& y, const Eigen::Ref<const Mat<float>>& c,
+                              Vec<float>& lp, Eigen::MatrixXd& members, Eigen::Ref<Eigen::VectorXd> out) {
+  const Eigen::Index n = y.cols();
+  lp.resize(n);
+  if (q.size() == 1) {
+    q.front()->evaluate(y, c, lp);
+    out = lp.cast<double>();
+    return;
+  }
+  members.resize(static_cast<Eigen::Index>(q.size()), n);
+  for (std::size_t k = 0; k < q.size(); ++k) {
+    q[k]->evaluate(y, c, lp);
+    members.row(static_cast<Eigen::Index>(k)) = lp.cast<double>().transpose();
+  }
+  const double log_k = std::log(static_cast<double>(q.size()));
+  for (Eigen::Index j = 0; j < n; ++j) {
+    const double mx = members.col(j).maxCoeff();
+    out(j) = (std::isfinite(mx) ? mx + std::log((members.col(j).array() - mx).exp().sum()) : mx) - log_k;
+  }
+}
 
 }  // namespace nsbi::nn

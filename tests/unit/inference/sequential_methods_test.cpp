@@ -9,8 +9,8 @@
 #include <functional>
 
 #include "nsbi/inference/inference_method.hpp"
-#include "nsbi/mpi/environment.hpp"
 #include "nsbi/inference/sequential_npe.hpp"
+#include "nsbi/mpi/environment.hpp"
 #include "nsbi/nn/estimator_registry.hpp"
 #include "nsbi/prior/gaussian.hpp"
 
