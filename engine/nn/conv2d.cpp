@@ -19,7 +19,7 @@ int checked_kernel(int k, const char* what) {
 
 template <typename T>
 Conv2d<T>::Conv2d(ParameterBuffer<T>& params, int in_channels, int out_channels, int height, int width,
-                  int kernel_height, int kernel_width)
+                  int kernel_height, int kernel_width, Padding padding)
     : params_(&params),
       cin_(in_channels),
       cout_(out_channels),
@@ -27,6 +27,7 @@ Conv2d<T>::Conv2d(ParameterBuffer<T>& params, int in_channels, int out_channels,
       w_(width),
       kh_(checked_kernel(kernel_height, "kernel height")),
       kw_(checked_kernel(kernel_width, "kernel width")),
+      padding_(padding),
       w_offset_(params.size()),
       kernel_(params, in_channels * kernel_height * kernel_width, out_channels) {}
 
@@ -34,6 +35,24 @@ template <typename T>
 template <class F>
 void Conv2d<T>::for_each_run(F&& f) const {
   const int ph = kh_ / 2, pw = kw_ / 2;
+  if (padding_ == Padding::circular) {
+    const auto wrap = [](int v, int n) { return ((v % n) + n) % n; };
+    for (int c = 0; c < cin_; ++c)
+      for (int i = 0; i < kh_; ++i)
+        for (int j = 0; j < kw_; ++j) {
+          const Eigen::Index r = (static_cast<Eigen::Index>(c) * kh_ + i) * kw_ + j;
+          for (int h = 0; h < h_; ++h) {
+            const Eigen::Index row = (static_cast<Eigen::Index>(c) * h_ + wrap(h + i - ph, h_)) * w_;
+            // Output columns w read input column (w + j − pw) mod W: runs that end where it wraps.
+            for (int w = 0; w < w_;) {
+              const int src = wrap(w + j - pw, w_), len = std::min(w_ - w, w_ - src);
+              f(r, static_cast<Eigen::Index>(h) * w_ + w, row + src, len);
+              w += len;
+            }
+          }
+        }
+    return;
+  }
   for (int c = 0; c < cin_; ++c)
     for (int i = 0; i < kh_; ++i)
       for (int j = 0; j < kw_; ++j) {

@@ -19,6 +19,11 @@ const std::vector<std::string>& embedding_poolings() {
   return names;
 }
 
+const std::vector<std::string>& embedding_paddings() {
+  static const std::vector<std::string> names{"zeros", "circular"};
+  return names;
+}
+
 std::optional<EmbeddingProblem> embedding_problem(const EmbeddingSpec& s, int x_dim) {
   const auto& names = embedding_names();
   if (std::find(names.begin(), names.end(), s.type) == names.end()) {
@@ -39,12 +44,22 @@ std::optional<EmbeddingProblem> embedding_problem(const EmbeddingSpec& s, int x_
                             std::to_string(s.shape.size()) + " values"};
   }
   const bool cnn = s.type == "cnn1d" || s.type == "cnn2d";
-  const auto& poolings = embedding_poolings();
-  if (std::find(poolings.begin(), poolings.end(), s.pooling) == poolings.end())
-    return EmbeddingProblem{"embedding.pooling", "\"flatten\", \"mean\" or \"logmean\"", "\"" + s.pooling + "\""};
-  if (!cnn && s.pooling != "flatten")
-    return EmbeddingProblem{"embedding.pooling", "no pooling for type \"" + s.type + "\" (only cnn1d and cnn2d read it)",
-                            "\"" + s.pooling + "\""};
+  // A cnn-only choice: one of `names`, and its first (the default) for the other types.
+  const auto choice = [&](const std::string& name, const std::string& value,
+                          const std::vector<std::string>& names) -> std::optional<EmbeddingProblem> {
+    const std::string key = "embedding." + name, quoted = "\"" + value + "\"";
+    if (std::find(names.begin(), names.end(), value) == names.end()) {
+      std::string list;
+      for (std::size_t i = 0; i < names.size(); ++i)
+        list += (i == 0 ? "\"" : i + 1 == names.size() ? " or \"" : ", \"") + names[i] + "\"";
+      return EmbeddingProblem{key, list, quoted};
+    }
+    if (!cnn && value != names.front())
+      return EmbeddingProblem{key, "no " + name + " for type \"" + s.type + "\" (only cnn1d and cnn2d read it)", quoted};
+    return std::nullopt;
+  };
+  if (auto p = choice("pooling", s.pooling, embedding_poolings())) return p;
+  if (auto p = choice("padding", s.padding, embedding_paddings())) return p;
   if (cnn && s.kernel % 2 == 0)
     return EmbeddingProblem{"embedding.kernel", "an odd kernel size (same padding)", std::to_string(s.kernel)};
   if (s.type == "deepset" && x_dim % s.trials != 0)
@@ -69,6 +84,7 @@ std::unique_ptr<EmbeddingNet<T>> make_embedding_net(const EmbeddingSpec& s, int 
     o.features = s.features;
     o.global_mean = s.pooling == "mean" || s.pooling == "logmean";
     o.log_mean = s.pooling == "logmean";
+    o.padding = s.padding == "circular" ? Padding::circular : Padding::zeros;
     return std::make_unique<CnnEmbedding<T>>(params, o, rng);
   }
   if (s.type == "deepset")

@@ -11,7 +11,8 @@
 //   [inference]   method, estimator, simulations, rounds, unconstrained, atoms, truncation_quantile,
 //                 proposal_inflation, theta_ref
 //   [estimator]   hidden_features, transforms, ensemble, bins, tail_bound, components
-//   [embedding]   type, features, hidden, layers, channels, kernel, shape, trials, pooling
+//   [embedding]   type, features, hidden, layers, channels, kernel, shape, trials, pooling,
+//                 padding
 //                 (a network from x to summary features; the NPE and NRE methods)
 //   [training]    batch_size, learning_rate, clip_norm, validation_fraction, stop_after_epochs,
 //                 max_epochs, micro_batch, lr_decays, lr_decay_factor

@@ -11,6 +11,9 @@
 // position. With `log_mean` as well, the head sees log(ε + mean) (ε = 1e-4): ReLU features of a
 // map scale with its amplitude, so their logarithms turn a field's amplitude and spectral slope
 // into additive terms (a learned log power spectrum, the usual cosmological summary).
+// With circular padding (a periodic box: a cosmological simulation's map has no edges), every
+// convolution commutes with circular shifts, and with `global_mean` a shift of x by a multiple of
+// 2^layers cells in each direction leaves the summary unchanged.
 #include <optional>
 #include <vector>
 
@@ -30,6 +33,7 @@ struct CnnEmbeddingOptions {
   int features = 20;
   bool global_mean = false;
   bool log_mean = false;  // with global_mean
+  Padding padding = Padding::zeros;  // of every convolution
 };
 
 template <typename T>

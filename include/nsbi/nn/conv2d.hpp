@@ -1,9 +1,11 @@
 #pragma once
-// 2-D convolution, stride 1, zero "same" padding: the layer of the cnn2d embedding (maps) and of
-// the cnn1d embedding (series, as height 1 with a 1×k kernel). One sample per column,
-// channel-major: feature c·H·W + h·W + w is channel c at row h, column w. With an odd kernel
-// kh×kw and X = 0 outside the grid,
-//   Y[o, h, w] = b_o + Σ_{c,i,j} K[o, c, i, j] · X[c, h + i − ⌊kh/2⌋, w + j − ⌊kw/2⌋].
+// 2-D convolution, stride 1, "same" padding: the layer of the cnn2d embedding (maps) and of the
+// cnn1d embedding (series, as height 1 with a 1×k kernel). One sample per column, channel-major:
+// feature c·H·W + h·W + w is channel c at row h, column w. With an odd kernel kh×kw,
+//   Y[o, h, w] = b_o + Σ_{c,i,j} K[o, c, i, j] · X[c, h + i − ⌊kh/2⌋, w + j − ⌊kw/2⌋],
+// where X = 0 outside the grid (Padding::zeros) or X is periodic, indices taken modulo H and W
+// (Padding::circular: a periodic simulation box, whose maps have no edges; the layer then
+// commutes with circular shifts of the grid).
 // This is one GEMM on the im2col patch matrix of the batch, Pᵀ (N·H·W × C·kh·kw): Yᵀ = Pᵀ·Kᵀ + 1·bᵀ,
 // with K (out × C·kh·kw, column (c·kh + i)·kw + j) and b registered as a Linear layer's weight
 // and bias, so the initialisation is PyTorch's default (bound 1/√fan_in, fan_in = C·kh·kw).
@@ -11,12 +13,14 @@
 
 namespace nsbi::nn {
 
+enum class Padding { zeros, circular };
+
 template <typename T>
 class Conv2d {
  public:
   /// Registers K and b in `params`; throws ConfigError for an even or non-positive kernel.
   Conv2d(ParameterBuffer<T>& params, int in_channels, int out_channels, int height, int width, int kernel_height,
-         int kernel_width);
+         int kernel_width, Padding padding = Padding::zeros);
 
   int in_size() const { return cin_ * h_ * w_; }
   int out_size() const { return cout_ * h_ * w_; }
@@ -30,12 +34,14 @@ class Conv2d {
 
  private:
   // f(r, p, k, len) for every run of len patch entries Pᵀ(p … p+len−1, r) of one sample that copy
-  // the inputs k … k+len−1 (a row segment of one channel; the zero padding left out).
+  // the inputs k … k+len−1 (a row segment of one channel; the zero padding left out, a circular
+  // one's wrap-around starting a new run).
   template <class F>
   void for_each_run(F&& f) const;
 
   ParameterBuffer<T>* params_;
   int cin_, cout_, h_, w_, kh_, kw_;
+  Padding padding_;
   Eigen::Index w_offset_;  // K's offset in the buffer; b follows it
   Linear<T> kernel_;
   Mat<T> patches_;        // Pᵀ of the last forward

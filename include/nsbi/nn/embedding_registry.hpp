@@ -23,12 +23,15 @@ struct EmbeddingSpec {
   std::vector<int> shape;     // cnn2d: [H, W] with H·W = x's dimension
   int trials = 1;             // deepset: x is `trials` trials of x_dim / trials values each
   std::string pooling = "flatten";  // cnn: the blocks' output into the head: "flatten" (sbi), "mean", "logmean"
+  std::string padding = "zeros";    // cnn: the convolutions' "same" padding: "zeros" (sbi) or "circular" (periodic x)
 };
 
 /// "none", "mlp", "cnn1d", "cnn2d", "deepset".
 const std::vector<std::string>& embedding_names();
 /// The cnn embeddings' `pooling`: "flatten", "mean", "logmean".
 const std::vector<std::string>& embedding_poolings();
+/// The cnn embeddings' `padding`: "zeros", "circular".
+const std::vector<std::string>& embedding_paddings();
 
 /// A key of [embedding] whose value does not fit x's dimension (or the type), for messages of
 /// the form "<key>: expected <expected>, got <found>".

@@ -14,9 +14,11 @@ namespace {
 
 struct Geometry {
   int cin, cout, h, w, kh, kw;
+  Padding padding = Padding::zeros;
 };
 
-// The definition, term by term: Y[o,h,w] = b_o + Σ K[o,c,i,j]·X[c, h+i−kh/2, w+j−kw/2].
+// The definition, term by term: Y[o,h,w] = b_o + Σ K[o,c,i,j]·X[c, h+i−kh/2, w+j−kw/2], X zero
+// outside the grid or periodic.
 Mat<double> direct_convolution(const Geometry& g, const Mat<double>& K, const Mat<double>& b, const Mat<double>& X) {
   Mat<double> Y(g.cout * g.h * g.w, X.cols());
   for (Eigen::Index s = 0; s < X.cols(); ++s)
@@ -27,7 +29,11 @@ Mat<double> direct_convolution(const Geometry& g, const Mat<double>& K, const Ma
           for (int c = 0; c < g.cin; ++c)
             for (int i = 0; i < g.kh; ++i)
               for (int j = 0; j < g.kw; ++j) {
-                const int hh = h + i - g.kh / 2, ww = w + j - g.kw / 2;
+                int hh = h + i - g.kh / 2, ww = w + j - g.kw / 2;
+                if (g.padding == Padding::circular) {
+                  hh = ((hh % g.h) + g.h) % g.h;
+                  ww = ((ww % g.w) + g.w) % g.w;
+                }
                 if (hh >= 0 && hh < g.h && ww >= 0 && ww < g.w)
                   y += K(o, (c * g.kh + i) * g.kw + j) * X((c * g.h + hh) * g.w + ww, s);
               }
@@ -43,7 +49,7 @@ class Conv2dTest : public ::testing::TestWithParam<Geometry> {};
 TEST_P(Conv2dTest, ForwardIsTheConvolution) {
   const Geometry g = GetParam();
   ParameterBuffer<double> params;
-  Conv2d<double> conv(params, g.cin, g.cout, g.h, g.w, g.kh, g.kw);
+  Conv2d<double> conv(params, g.cin, g.cout, g.h, g.w, g.kh, g.kw, g.padding);
   params.values() = random_matrix(static_cast<int>(params.size()), 1, 3).col(0);
   const Mat<double> X = random_matrix(conv.in_size(), 4, 4);
   Mat<double> Y;
@@ -56,7 +62,7 @@ TEST_P(Conv2dTest, ForwardIsTheConvolution) {
 TEST_P(Conv2dTest, BackwardMatchesFiniteDifferences) {
   const Geometry g = GetParam();
   ParameterBuffer<double> params;
-  Conv2d<double> conv(params, g.cin, g.cout, g.h, g.w, g.kh, g.kw);
+  Conv2d<double> conv(params, g.cin, g.cout, g.h, g.w, g.kh, g.kw, g.padding);
   RandomStream rng(5, StreamId::initialization, 0, 0);
   conv.init_default(rng);
   Mat<double> X = random_matrix(conv.in_size(), 3, 6);
@@ -75,10 +81,13 @@ TEST_P(Conv2dTest, BackwardMatchesFiniteDifferences) {
 }
 
 // A series (height 1, a 1×k kernel: cnn1d), a map with several channels, an even-sided grid
-// smaller than the kernel.
-INSTANTIATE_TEST_SUITE_P(Geometries, Conv2dTest,
-                         ::testing::Values(Geometry{1, 3, 1, 9, 1, 5}, Geometry{2, 3, 4, 5, 3, 3},
-                                           Geometry{3, 2, 2, 2, 5, 5}));
+// smaller than the kernel; each with zero and with circular padding (where a small grid wraps
+// more than once).
+INSTANTIATE_TEST_SUITE_P(
+    Geometries, Conv2dTest,
+    ::testing::Values(Geometry{1, 3, 1, 9, 1, 5}, Geometry{2, 3, 4, 5, 3, 3}, Geometry{3, 2, 2, 2, 5, 5},
+                      Geometry{1, 3, 1, 9, 1, 5, Padding::circular}, Geometry{2, 3, 4, 5, 3, 3, Padding::circular},
+                      Geometry{3, 2, 2, 2, 5, 5, Padding::circular}, Geometry{1, 2, 3, 7, 5, 7, Padding::circular}));
 
 TEST(Conv2dErrors, EvenKernelIsAConfigError) {
   ParameterBuffer<float> params;

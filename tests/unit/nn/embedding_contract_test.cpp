@@ -43,6 +43,11 @@ struct Cnn1dLogMeanKind {
   static constexpr int x_dim = 12;
   static EmbeddingSpec spec() { return {"cnn1d", 3, 8, 2, 2, 3, {}, 1, "logmean"}; }
 };
+struct Cnn2dCircularKind {
+  static constexpr const char* name = "cnn2d_circular";
+  static constexpr int x_dim = 30;
+  static EmbeddingSpec spec() { return {"cnn2d", 4, 8, 2, 2, 3, {5, 6}, 1, "mean", "circular"}; }
+};
 struct DeepSetKind {
   static constexpr const char* name = "deepset";
   static constexpr int x_dim = 12;
@@ -58,7 +63,8 @@ struct KindName {
 
 template <class Kind>
 class EmbeddingContractTest : public ::testing::Test {};
-using Kinds = ::testing::Types<MlpKind, Cnn1dKind, Cnn2dKind, Cnn2dMeanKind, Cnn1dLogMeanKind, DeepSetKind>;
+using Kinds = ::testing::Types<MlpKind, Cnn1dKind, Cnn2dKind, Cnn2dMeanKind, Cnn1dLogMeanKind, Cnn2dCircularKind,
+                                     DeepSetKind>;
 TYPED_TEST_SUITE(EmbeddingContractTest, Kinds, KindName);
 
 constexpr int kOtherParameters = 7;  // a block of another network, registered first
@@ -181,6 +187,10 @@ TEST(EmbeddingRegistry, ProblemsNameTheKey) {
   EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.pooling");
   s = {"mlp", 4, 8, 2, 2, 3, {}, 1, "mean"};
   EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.pooling");
+  s = {"cnn2d", 4, 8, 2, 2, 3, {5, 6}, 1, "mean", "reflect"};
+  EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.padding");
+  s = {"deepset", 4, 8, 2, 2, 3, {}, 5, "flatten", "circular"};
+  EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.padding");
 }
 
 // Global average pooling: one value per channel into the head, whatever the grid's size, and a
@@ -205,4 +215,25 @@ TEST(CnnEmbedding, MeanPoolingIsIndependentOfTheGridAndOfShifts) {
   const Mat<double> y = net->forward(x);
   EXPECT_NEAR((y.col(0) - y.col(1)).cwiseAbs().maxCoeff(), 0.0, 1e-12);
   EXPECT_GT(y.col(0).cwiseAbs().maxCoeff(), 0.0);
+}
+
+// Circular padding and global average pooling: the summary of a periodic map does not change when
+// the map is rolled by whole pooling cells (2^layers pixels), wherever its features sit, edges
+// included; with zero padding the same roll changes it.
+TEST(CnnEmbedding, CircularPaddingMakesTheSummaryInvariantToRollsOfTheMap) {
+  Mat<double> x = random_matrix(16 * 16, 2, 21);
+  for (int h = 0; h < 16; ++h)
+    for (int w = 0; w < 16; ++w) x(((h + 4) % 16) * 16 + (w + 12) % 16, 1) = x(h * 16 + w, 0);
+  for (const char* padding : {"circular", "zeros"}) {
+    ParameterBuffer<double> params;
+    RandomStream rng(8, StreamId::initialization, 0, 0);
+    auto net = make_embedding_net<double>(EmbeddingSpec{"cnn2d", 4, 8, 2, 3, 5, {16, 16}, 1, "mean", padding}, 256,
+                                          params, rng);
+    const Mat<double> y = net->forward(x);
+    const double change = (y.col(0) - y.col(1)).cwiseAbs().maxCoeff();
+    if (std::string(padding) == "circular")
+      EXPECT_LT(change, 1e-12);
+    else
+      EXPECT_GT(change, 1e-6);
+  }
 }
