@@ -2,7 +2,9 @@
 
 #include <Eigen/Cholesky>
 #include <Eigen/Eigenvalues>
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <numbers>
 #include <string>
 
@@ -75,9 +77,15 @@ class ComponentSampler {
   std::vector<Eigen::MatrixXd> chol_;
 };
 
+// log Σ_k exp(terms_k) of each column, with the column maximum taken out.
+Eigen::VectorXd log_sum_exp_columns(const Eigen::MatrixXd& terms) {
+  const Eigen::RowVectorXd m = terms.colwise().maxCoeff();
+  return (m.array() + ((terms.rowwise() - m).array().exp().colwise().sum()).log()).transpose();
+}
+
 }  // namespace
 
-Eigen::VectorXd GaussianMixture::log_prob(const Eigen::Ref<const Eigen::MatrixXd>& theta) const {
+Eigen::MatrixXd GaussianMixture::component_log_probs(const Eigen::Ref<const Eigen::MatrixXd>& theta) const {
   constexpr const char* where = "GaussianMixture::log_prob";
   check_shapes(*this, where);
   const Eigen::Index D = dim(), K = components(), N = theta.cols();
@@ -93,9 +101,11 @@ Eigen::VectorXd GaussianMixture::log_prob(const Eigen::Ref<const Eigen::MatrixXd
     terms.row(k) = (-0.5 * w.colwise().squaredNorm()).array() +
                    (log_w(k) - 0.5 * log_det(llt) - static_cast<double>(D) * half_log_2pi);
   }
-  // log Σ_k exp(terms_k) with the column maximum taken out.
-  const Eigen::RowVectorXd m = terms.colwise().maxCoeff();
-  return (m.array() + ((terms.rowwise() - m).array().exp().colwise().sum()).log()).transpose();
+  return terms;
+}
+
+Eigen::VectorXd GaussianMixture::log_prob(const Eigen::Ref<const Eigen::MatrixXd>& theta) const {
+  return log_sum_exp_columns(component_log_probs(theta));
 }
 
 Eigen::MatrixXd GaussianMixture::sample(RandomStream& rng, Eigen::Index n) const {
@@ -145,10 +155,18 @@ Eigen::MatrixXd GaussianMixture::covariance() const {
   return s;
 }
 
-GaussianMixture correct_mixture(const GaussianMixture& q, const Eigen::VectorXd& proposal_mean,
-                                const Eigen::MatrixXd& proposal_cov, const Eigen::VectorXd* prior_mean,
-                                const Eigen::MatrixXd* prior_cov) {
-  constexpr const char* where = "correct_mixture";
+namespace {
+
+// correct_mixture and correct_mixture_in_box: box null for the first, which throws where Λ'_k is
+// not positive definite.
+struct Box {
+  const Eigen::VectorXd& lo;
+  const Eigen::VectorXd& hi;
+};
+
+TiltedMixture correct(const GaussianMixture& q, const Eigen::VectorXd& proposal_mean, const Eigen::MatrixXd& proposal_cov,
+                      const Eigen::VectorXd* prior_mean, const Eigen::MatrixXd* prior_cov, const Box* box,
+                      const char* where) {
   check_shapes(q, where);
   const Eigen::Index D = q.dim(), K = q.components();
   if (proposal_mean.size() != D || proposal_cov.rows() != D || proposal_cov.cols() != D)
@@ -161,6 +179,9 @@ GaussianMixture correct_mixture(const GaussianMixture& q, const Eigen::VectorXd&
   if (gaussian_prior && (prior_mean->size() != D || prior_cov->rows() != D || prior_cov->cols() != D))
     throw ShapeError(make_message(where, "prior mean and covariance", "length " + std::to_string(D) + " and " + dims(D, D),
                                   std::to_string(prior_mean->size()) + " and " + dims(prior_cov->rows(), prior_cov->cols())));
+  if (box && (box->lo.size() != D || box->hi.size() != D || !(box->lo.array() < box->hi.array()).all()))
+    throw ShapeError(make_message(where, "box", "lo < hi, length " + std::to_string(D),
+                                  "lengths " + std::to_string(box->lo.size()) + " and " + std::to_string(box->hi.size())));
 
   const Eigen::MatrixXd I = Eigen::MatrixXd::Identity(D, D);
   // The k-independent part of Λ' and η': −Λ_p̃ (+ Λ_p for a Gaussian prior; 0 for a box).
@@ -181,33 +202,102 @@ GaussianMixture correct_mixture(const GaussianMixture& q, const Eigen::VectorXd&
   // the constant (shared by all k) cancelling when the weights are renormalised. For a box prior
   // N_k/p̃ = Z_k N(θ; μ'_k, Σ'_k) holds pointwise, so truncating the corrected mixture to the box
   // afterwards is exact: the α'_k are coefficients of that identity, not masses inside the box.
-  GaussianMixture out;
-  out.log_weights.resize(K);
-  out.means.resize(D, K);
-  out.covariances.resize(K);
+  // A tilted component (box only): −½ θᵀΛ'θ + θᵀη' = −½ θᵀΛ^eθ + θᵀη^e + ½ (θ − c)ᵀT(θ − c) − ½ cᵀTc,
+  // so its coefficient is the envelope's, times exp(b − ½ cᵀTc) for the factor exp(½(θ−c)ᵀT(θ−c) − b).
+  TiltedMixture out;
+  GaussianMixture& m = out.mixture;
+  m.log_weights.resize(K);
+  m.means.resize(D, K);
+  m.covariances.resize(K);
   for (Eigen::Index k = 0; k < K; ++k) {
     const std::string component = "component " + std::to_string(k);
     const auto llt_k = cholesky(q.covariances[k], where, "covariance of " + component);
     const Eigen::MatrixXd lambda_k = llt_k.solve(I);
     const Eigen::VectorXd mu_k = q.means.col(k), eta_k = lambda_k * mu_k;
-    const Eigen::MatrixXd lambda = lambda_k + lambda_0;
-    const Eigen::VectorXd eta = eta_k + eta_0;
-    const Eigen::LLT<Eigen::MatrixXd> llt(lambda);
+    Eigen::MatrixXd lambda = lambda_k + lambda_0;
+    Eigen::VectorXd eta = eta_k + eta_0;
+    Eigen::LLT<Eigen::MatrixXd> llt(lambda);
+    double tilt_log_weight = 0;
     if (llt.info() != Eigen::Success) {
-      const double smallest = Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(lambda).eigenvalues()(0);
-      throw NumericalError(make_message(
-          where, component + ": corrected precision Λ_k − Λ_proposal + Λ_prior", "positive definite",
-          "smallest eigenvalue " + std::to_string(smallest) + " (the proposal is narrower than the estimate)"));
+      const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd> eig(lambda);
+      if (!box)
+        throw NumericalError(make_message(
+            where, component + ": corrected precision Λ_k − Λ_proposal + Λ_prior", "positive definite",
+            "smallest eigenvalue " + std::to_string(eig.eigenvalues()(0)) + " (the proposal is narrower than the estimate)"));
+      const Eigen::VectorXd half_width = 0.5 * (box->hi - box->lo);
+      QuadraticTilt tilt;
+      tilt.c = 0.5 * (box->lo + box->hi);
+      tilt.T = Eigen::MatrixXd::Zero(D, D);
+      for (Eigen::Index i = 0; i < D; ++i) {
+        const Eigen::VectorXd v = eig.eigenvectors().col(i);
+        const double s = v.cwiseAbs().dot(half_width), floor = 1.0 / (s * s), lam = eig.eigenvalues()(i);
+        if (lam >= floor) continue;
+        tilt.T += (floor - lam) * v * v.transpose();
+        tilt.b += 0.5 * (floor - lam) * s * s;
+      }
+      tilt.T = 0.5 * (tilt.T + tilt.T.transpose());
+      lambda += tilt.T;
+      eta += tilt.T * tilt.c;
+      llt.compute(lambda);
+      if (llt.info() != Eigen::Success)
+        throw NumericalError(make_message(where, component + ": tilted envelope's precision", "positive definite",
+                                          "not (smallest eigenvalue " +
+                                              std::to_string(Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(lambda).eigenvalues()(0)) +
+                                              ")"));
+      tilt_log_weight = tilt.b - 0.5 * tilt.c.dot(tilt.T * tilt.c);
+      if (out.tilts.empty()) out.tilts.resize(static_cast<std::size_t>(K));
+      out.tilts[static_cast<std::size_t>(k)] = std::move(tilt);
     }
     const Eigen::VectorXd mu = llt.solve(eta);
     Eigen::MatrixXd sigma = llt.solve(I);
-    out.covariances[k] = 0.5 * (sigma + sigma.transpose());  // exactly symmetric
-    out.means.col(k) = mu;
-    out.log_weights(k) = q.log_weights(k) - 0.5 * mu_k.dot(eta_k) - 0.5 * log_det(llt_k) + 0.5 * eta.dot(mu) -
-                         0.5 * log_det(llt);
+    m.covariances[k] = 0.5 * (sigma + sigma.transpose());  // exactly symmetric
+    m.means.col(k) = mu;
+    m.log_weights(k) = q.log_weights(k) - 0.5 * mu_k.dot(eta_k) - 0.5 * log_det(llt_k) + 0.5 * eta.dot(mu) -
+                       0.5 * log_det(llt) + tilt_log_weight;
   }
-  out.log_weights = normalized_log_weights(out.log_weights);
+  m.log_weights = normalized_log_weights(m.log_weights);
   return out;
+}
+
+}  // namespace
+
+GaussianMixture correct_mixture(const GaussianMixture& q, const Eigen::VectorXd& proposal_mean,
+                                const Eigen::MatrixXd& proposal_cov, const Eigen::VectorXd* prior_mean,
+                                const Eigen::MatrixXd* prior_cov) {
+  return correct(q, proposal_mean, proposal_cov, prior_mean, prior_cov, nullptr, "correct_mixture").mixture;
+}
+
+TiltedMixture correct_mixture_in_box(const GaussianMixture& q, const Eigen::VectorXd& proposal_mean,
+                                     const Eigen::MatrixXd& proposal_cov, const Eigen::VectorXd& lo,
+                                     const Eigen::VectorXd& hi) {
+  const Box box{lo, hi};
+  return correct(q, proposal_mean, proposal_cov, nullptr, nullptr, &box, "correct_mixture_in_box");
+}
+
+Eigen::VectorXd QuadraticTilt::log_factor(const Eigen::Ref<const Eigen::MatrixXd>& theta) const {
+  const Eigen::MatrixXd d = theta.colwise() - c;
+  return (0.5 * (d.array() * (T * d).array()).colwise().sum() - b).transpose();
+}
+
+bool TiltedMixture::tilted() const {
+  return std::any_of(tilts.begin(), tilts.end(), [](const auto& t) { return t.has_value(); });
+}
+
+Eigen::VectorXd TiltedMixture::log_prob(const Eigen::Ref<const Eigen::MatrixXd>& theta) const {
+  if (!tilted()) return mixture.log_prob(theta);
+  Eigen::MatrixXd terms = mixture.component_log_probs(theta);
+  for (std::size_t k = 0; k < tilts.size(); ++k)
+    if (tilts[k]) terms.row(static_cast<Eigen::Index>(k)) += tilts[k]->log_factor(theta).transpose();
+  return log_sum_exp_columns(terms);
+}
+
+Eigen::MatrixXd TiltedMixture::candidates(RandomStream& rng, Eigen::Index n) const {
+  Eigen::MatrixXd theta = mixture.sample(rng, n);
+  if (!tilted()) return theta;
+  const Eigen::VectorXd keep = log_prob(theta) - mixture.log_prob(theta);
+  for (Eigen::Index j = 0; j < n; ++j)
+    if (std::log(rng.uniform()) > keep(j)) theta.col(j).setConstant(std::numeric_limits<double>::quiet_NaN());
+  return theta;
 }
 
 }  // namespace nsbi

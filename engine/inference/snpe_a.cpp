@@ -9,15 +9,15 @@
 
 namespace nsbi {
 
-MixtureProposal::MixtureProposal(GaussianMixture mixture, const Prior& prior, std::uint64_t seed,
+MixtureProposal::MixtureProposal(TiltedMixture mixture, const Prior& prior, std::uint64_t seed,
                                  std::uint32_t round)
-    : RestrictedProposal(mixture.dim(), Options{}), mixture_(std::move(mixture)), prior_(prior) {
+    : RestrictedProposal(mixture.mixture.dim(), Options{}), mixture_(std::move(mixture)), prior_(prior) {
   estimate_normalizer(seed, round, "proposal (" + describe() + ")");
 }
 
 std::string MixtureProposal::describe() const {
-  return mixture_.components() == 1 ? "the corrected Gaussian restricted to the prior's support"
-                                    : "the corrected mixture restricted to the prior's support";
+  return mixture_.mixture.components() == 1 ? "the corrected Gaussian restricted to the prior's support"
+                                            : "the corrected mixture restricted to the prior's support";
 }
 
 void MixtureProposal::accept(const Eigen::Ref<const Eigen::MatrixXd>& theta, std::vector<char>& accepted) const {
@@ -91,15 +91,26 @@ RoundTraining SnpeA::train(const SimulationBank& bank, std::uint32_t round) {
   out.loss = "nll (this round's pairs)";
 
   // p̂(θ|x_o) ∝ q(θ|x_o)·p(θ)/p̃(θ): nothing to correct while the proposal is the prior.
-  GaussianMixture q = mdn_->mixture(ctx_.x_o.cast<float>());
+  TiltedMixture q{mdn_->mixture(ctx_.x_o.cast<float>()), {}};
   if (round > 0) {
-    const Eigen::VectorXd prior_mean = gaussian_prior_ ? gaussian_prior_->mean() : Eigen::VectorXd();
+    const Eigen::VectorXd proposal_mean = proposal_gaussian_.means.col(0);
+    const Eigen::MatrixXd& proposal_cov = proposal_gaussian_.covariances.front();
     try {
-      q = correct_mixture(q, proposal_gaussian_.means.col(0), proposal_gaussian_.covariances.front(),
-                          gaussian_prior_ ? &prior_mean : nullptr,
-                          gaussian_prior_ ? &gaussian_prior_->covariance() : nullptr);
+      if (gaussian_prior_) {
+        const Eigen::VectorXd prior_mean = gaussian_prior_->mean();
+        q.mixture = correct_mixture(q.mixture, proposal_mean, proposal_cov, &prior_mean, &gaussian_prior_->covariance());
+      } else {
+        q = correct_mixture_in_box(q.mixture, proposal_mean, proposal_cov, ctx_.prior.lower(), ctx_.prior.upper());
+      }
     } catch (const NumericalError& e) {
       throw NumericalError("snpe_a, round " + std::to_string(round) + ": " + e.what());
+    }
+    if (q.tilted()) {
+      std::string which;
+      for (std::size_t k = 0; k < q.tilts.size(); ++k)
+        if (q.tilts[k]) which += (which.empty() ? "" : ", ") + std::to_string(k);
+      ctx_.log.info("snpe_a, round " + std::to_string(round) + ": component(s) " + which +
+                    " wider than the proposal in some direction; corrected inside the prior's box (tilted envelope)");
     }
   }
   posterior_ = std::make_unique<MixturePosterior>(std::move(q), ctx_.prior, cfg.seed, round);
@@ -112,7 +123,7 @@ double SnpeA::next_proposal(std::uint32_t next) {
   past_proposals_.push_back(std::move(proposal_));
   proposal_gaussian_ = posterior_->restricted().mixture();
   for (auto& cov : proposal_gaussian_.covariances) cov *= cfg.inference.proposal_inflation;
-  auto p = std::make_unique<MixtureProposal>(proposal_gaussian_, ctx_.prior, cfg.seed, next);
+  auto p = std::make_unique<MixtureProposal>(TiltedMixture{proposal_gaussian_, {}}, ctx_.prior, cfg.seed, next);
   const double acc = p->acceptance();
   if (acc < cfg.posterior.min_acceptance)
     throw NumericalError(make_message("snpe_a, round " + std::to_string(next) + " proposal",

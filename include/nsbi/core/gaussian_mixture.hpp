@@ -10,6 +10,7 @@
 // which, for a Gaussian or box-uniform prior p, is again a Gaussian mixture (correct_mixture).
 #include <Eigen/Core>
 #include <cstdint>
+#include <optional>
 #include <vector>
 
 #include "nsbi/core/random.hpp"
@@ -35,6 +36,8 @@ struct GaussianMixture {
   /// log q(θ_n) for each column of theta (D×N) → N, by log-sum-exp over components.
   /// Throws ShapeError on inconsistent sizes, NumericalError if a covariance is not positive definite.
   Eigen::VectorXd log_prob(const Eigen::Ref<const Eigen::MatrixXd>& theta) const;
+  /// log α_k + log N(θ_n; μ_k, Σ_k): K×N, the terms log_prob sums.
+  Eigen::MatrixXd component_log_probs(const Eigen::Ref<const Eigen::MatrixXd>& theta) const;
 
   /// n draws (D×n). Draw j takes one uniform to pick the component (inverse CDF of α) and then
   /// D normals z: θ = μ_k + L_k z with L_k L_kᵀ = Σ_k. Deterministic given rng's state.
@@ -51,6 +54,32 @@ struct GaussianMixture {
   Eigen::MatrixXd covariance() const;
 };
 
+/// exp(½ (θ − c)ᵀ T (θ − c) − b), T positive semi-definite and b at least the largest exponent
+/// over a box, so that the factor is at most 1 inside it.
+struct QuadraticTilt {
+  Eigen::MatrixXd T;
+  Eigen::VectorXd c;
+  double b = 0;
+  /// ½ (θ − c)ᵀ T (θ − c) − b for each column.
+  Eigen::VectorXd log_factor(const Eigen::Ref<const Eigen::MatrixXd>& theta) const;
+};
+
+/// A Gaussian mixture some of whose components carry a tilt, read inside a box:
+///   g(θ) ∝ Σ_k α_k N(θ; μ_k, Σ_k) · a_k(θ),   a_k = the tilt's factor (≤ 1 in the box), or 1.
+/// Without tilts it is the mixture itself.
+struct TiltedMixture {
+  GaussianMixture mixture;
+  std::vector<std::optional<QuadraticTilt>> tilts;  // empty, or one entry per component
+
+  bool tilted() const;
+  /// log Σ_k α_k N_k(θ) a_k(θ) per column (the mixture's log_prob when not tilted).
+  Eigen::VectorXd log_prob(const Eigen::Ref<const Eigen::MatrixXd>& theta) const;
+  /// n draws of the mixture (as sample()); when tilted, draw j is then kept with probability
+  /// Σ α N a / Σ α N at it (one more uniform each, after the n draws) and a rejected draw is a
+  /// column of NaN. Inside the box the kept draws follow g: rejection sampling under the mixture.
+  Eigen::MatrixXd candidates(RandomStream& rng, Eigen::Index n) const;
+};
+
 /// The SNPE-A correction q(θ)·p(θ)/p̃(θ), renormalised, for a Gaussian proposal
 /// p̃ = N(proposal_mean, proposal_cov) and a prior p that is N(*prior_mean, *prior_cov) or, when
 /// both pointers are null, box-uniform (precision 0 inside the box; the caller then samples the
@@ -64,5 +93,20 @@ struct GaussianMixture {
 GaussianMixture correct_mixture(const GaussianMixture& q, const Eigen::VectorXd& proposal_mean,
                                 const Eigen::MatrixXd& proposal_cov, const Eigen::VectorXd* prior_mean,
                                 const Eigen::MatrixXd* prior_cov);
+
+/// The same correction for the box-uniform prior on [lo, hi], where a component may be wider than
+/// the proposal. Inside the box q_k/p̃ ∝ exp(−½ θᵀΛ'_kθ + θᵀη'_k) is integrable whatever Λ'_k is;
+/// where Λ'_k = Σ_i λ_i v_i v_iᵀ is not positive definite, every direction with λ_i < 1/s_i²
+/// (s_i = Σ_j |v_ij|·(hi_j − lo_j)/2, the box's half-extent along v_i) is raised to 1/s_i²:
+///   T = Σ_i (1/s_i² − λ_i) v_i v_iᵀ,  Λ^e = Λ'_k + T,  η^e = η'_k + T c  (c the box's centre),
+/// so that q_k/p̃ ∝ N(θ; Λ^e⁻¹η^e, Λ^e⁻¹) · exp(½ (θ − c)ᵀ T (θ − c)), whose second factor is
+/// bounded on the box by exp(½ Σ_i (1/s_i² − λ_i) s_i²). That component is the Gaussian envelope
+/// with that QuadraticTilt, its weight carrying the envelope's integral and the bound; components
+/// with a positive definite Λ'_k are exactly those of correct_mixture. The result, restricted to
+/// the box, is the corrected posterior. Throws ShapeError on inconsistent sizes or a box whose
+/// lo ≥ hi somewhere.
+TiltedMixture correct_mixture_in_box(const GaussianMixture& q, const Eigen::VectorXd& proposal_mean,
+                                     const Eigen::MatrixXd& proposal_cov, const Eigen::VectorXd& lo,
+                                     const Eigen::VectorXd& hi);
 
 }  // namespace nsbi

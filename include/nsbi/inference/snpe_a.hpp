@@ -8,8 +8,12 @@
 // round's proposal — is one Gaussian (restricted to the prior's support); the last round expands
 // the network to `estimator.components` components (copies of the one, jittered) and trains on.
 // The prior must be Gaussian or box-uniform; a box truncates the corrected mixture (sampled by
-// rejection inside it). A correction whose precision is not positive definite (a proposal
-// narrower than the estimate) stops the run naming the round and component.
+// rejection inside it). A component wider than the proposal in some direction (a corrected
+// precision that is not positive definite) has no Gaussian correction: with a box prior it is
+// corrected inside the box as a Gaussian envelope with a quadratic tilt (correct_mixture_in_box,
+// sampled by rejection under the envelope; the next round's proposal is then the envelope, a
+// Gaussian as the correction needs); with a Gaussian prior the correction would not be
+// normalisable, and the run stops naming the round and component.
 //
 // Each round trains on its own round's pairs only: the closed-form correction needs the one
 // Gaussian proposal those pairs came from (pairs of earlier rounds came from other proposals).
@@ -21,26 +25,27 @@
 
 namespace nsbi {
 
-/// A Gaussian mixture restricted to a prior's support, as proposal and (through
+/// A (tilted) Gaussian mixture restricted to a prior's support, as proposal and (through
 /// MixturePosterior) as posterior: p̃(θ) = g(θ)·1_support(θ) / Z.
 class MixtureProposal final : public RestrictedProposal {
  public:
-  MixtureProposal(GaussianMixture mixture, const Prior& prior, std::uint64_t seed, std::uint32_t round);
-  int dim() const override { return mixture_.dim(); }
+  MixtureProposal(TiltedMixture mixture, const Prior& prior, std::uint64_t seed, std::uint32_t round);
+  int dim() const override { return mixture_.mixture.dim(); }
   std::string describe() const override;
   Eigen::VectorXd lower() const override { return prior_.lower(); }
   Eigen::VectorXd upper() const override { return prior_.upper(); }
-  const GaussianMixture& mixture() const { return mixture_; }
+  /// The Gaussian mixture (for tilted components, the envelopes).
+  const GaussianMixture& mixture() const { return mixture_.mixture; }
 
  protected:
-  Eigen::MatrixXd candidates(RandomStream& rng, Eigen::Index n) const override { return mixture_.sample(rng, n); }
+  Eigen::MatrixXd candidates(RandomStream& rng, Eigen::Index n) const override { return mixture_.candidates(rng, n); }
   void accept(const Eigen::Ref<const Eigen::MatrixXd>& theta, std::vector<char>& accepted) const override;
   Eigen::VectorXd base_log_prob(const Eigen::Ref<const Eigen::MatrixXd>& theta) const override {
     return mixture_.log_prob(theta);
   }
 
  private:
-  GaussianMixture mixture_;
+  TiltedMixture mixture_;
   const Prior& prior_;
 };
 
@@ -48,7 +53,7 @@ class MixtureProposal final : public RestrictedProposal {
 /// the same ones from the same streams).
 class MixturePosterior final : public Posterior {
  public:
-  MixturePosterior(GaussianMixture mixture, const Prior& prior, std::uint64_t seed, std::uint32_t round)
+  MixturePosterior(TiltedMixture mixture, const Prior& prior, std::uint64_t seed, std::uint32_t round)
       : proposal_(std::move(mixture), prior, seed, round) {}
   int dim() const override { return proposal_.dim(); }
   std::string describe() const override { return "the corrected mixture"; }

@@ -343,6 +343,15 @@ TEST(RunConfigTest, LikelihoodMethodsTakeTheirDefaults) {
   EXPECT_EQ(parse_run_config(to_toml(given), "again.toml").estimator.scale, "sigmoid");
 }
 
+TEST(RunConfigTest, SnpeAWaitsLongerBeforeStopping) {
+  const auto parse = [](const std::string& extra) {
+    return parse_run_config(std::string(kTwoMoons) + "[inference]\nmethod = \"snpe_a\"\n" + extra, "x.toml");
+  };
+  EXPECT_EQ(parse("").training.stop_after_epochs, 60);
+  EXPECT_EQ(parse("[training]\nstop_after_epochs = 20\n").training.stop_after_epochs, 20);
+  EXPECT_EQ(parse_run_config(std::string(kTwoMoons), "x.toml").training.stop_after_epochs, 20);
+}
+
 TEST(RunConfigTest, MafScaleIsOneOfTwoAndForMafOnly) {
   const RunConfig c = parse_run_config(std::string(kTwoMoons) + "[estimator]\nscale = \"softplus\"\n", "x.toml");
   EXPECT_EQ(c.estimator.scale, "softplus");

@@ -213,3 +213,93 @@ TEST(GaussianMixtureTest, InconsistentShapesAreRejected) {
   const Eigen::VectorXd m = Eigen::Vector2d::Zero();
   EXPECT_THROW(correct_mixture(ok, m, Eigen::MatrixXd::Identity(3, 3), nullptr, nullptr), ShapeError);
 }
+
+namespace {
+
+// q of two_components_2d with a proposal narrower than component 1 along one direction and wider
+// than component 0: Λ'_1 is indefinite, Λ'_0 positive definite.
+struct WideComponentCase {
+  GaussianMixture q = two_components_2d();
+  Eigen::VectorXd mp = Eigen::Vector2d(0.1, -0.2);
+  Eigen::MatrixXd sp = m2(3.0, 0.0, 0.0, 0.5);
+  Eigen::VectorXd lo = Eigen::Vector2d(-1.5, -2.0), hi = Eigen::Vector2d(1.0, 1.5);
+};
+
+// 1 for the columns of theta inside [lo, hi], else 0.
+Eigen::ArrayXd in_box(const Eigen::MatrixXd& theta, const Eigen::VectorXd& lo, const Eigen::VectorXd& hi) {
+  Eigen::ArrayXd inside(theta.cols());
+  for (Eigen::Index j = 0; j < theta.cols(); ++j)
+    inside(j) = (theta.col(j).array() >= lo.array()).all() && (theta.col(j).array() <= hi.array()).all() ? 1.0 : 0.0;
+  return inside;
+}
+
+}  // namespace
+
+TEST(GaussianMixtureTest, BoxCorrectionOfAComponentWiderThanTheProposalMatchesGrid) {
+  const WideComponentCase c;
+  EXPECT_THROW(correct_mixture(c.q, c.mp, c.sp, nullptr, nullptr), NumericalError);
+  const TiltedMixture post = correct_mixture_in_box(c.q, c.mp, c.sp, c.lo, c.hi);
+  ASSERT_EQ(post.tilts.size(), 2u);
+  EXPECT_FALSE(post.tilts[0].has_value());
+  ASSERT_TRUE(post.tilts[1].has_value());
+  // Component 0 is the closed-form one, as correct_mixture gives it for this component alone.
+  GaussianMixture first = c.q;
+  first.log_weights = Eigen::VectorXd::Zero(1);
+  first.means = c.q.means.col(0);
+  first.covariances = {c.q.covariances[0]};
+  const GaussianMixture alone = correct_mixture(first, c.mp, c.sp, nullptr, nullptr);
+  EXPECT_LT((post.mixture.means.col(0) - alone.means.col(0)).cwiseAbs().maxCoeff(), 1e-12);
+  EXPECT_LT((post.mixture.covariances[0] - alone.covariances[0]).cwiseAbs().maxCoeff(), 1e-12);
+
+  // Inside the box, the tilted mixture is q/p̃ up to one constant: normalised on a grid, the two agree.
+  Eigen::MatrixXd theta;
+  const double cell = grid(2, 301, -2.0, 1.5, theta);
+  const Eigen::ArrayXd inside = in_box(theta, c.lo, c.hi);
+  const Eigen::ArrayXd log_target = mixture_log_prob_direct(c.q, theta).array() - gaussian_log_prob(theta, c.mp, c.sp).array();
+  Eigen::ArrayXd target = (log_target - log_target.maxCoeff()).exp() * inside;
+  target /= target.sum() * cell;
+  const Eigen::ArrayXd lp = post.log_prob(theta).array();
+  Eigen::ArrayXd p = (lp - lp.maxCoeff()).exp() * inside;
+  p /= p.sum() * cell;
+  EXPECT_LT((p - target).abs().maxCoeff() / target.maxCoeff(), 1e-10);
+
+  // The tilt's factor is at most 1 in the box: at its corners, where a convex exponent peaks.
+  for (int corner = 0; corner < 4; ++corner) {
+    const Eigen::Vector2d v(corner & 1 ? c.hi(0) : c.lo(0), corner & 2 ? c.hi(1) : c.lo(1));
+    EXPECT_LE(post.tilts[1]->log_factor(v)(0), 1e-12);
+  }
+}
+
+TEST(GaussianMixtureTest, TiltedCandidatesInTheBoxFollowTheCorrectedDensity) {
+  const WideComponentCase c;
+  const TiltedMixture post = correct_mixture_in_box(c.q, c.mp, c.sp, c.lo, c.hi);
+  // Moments of q/p̃ on the box by quadrature, against the candidates kept inside the box.
+  Eigen::MatrixXd theta;
+  grid(2, 401, -2.0, 1.5, theta);
+  const Eigen::ArrayXd inside = in_box(theta, c.lo, c.hi);
+  const Eigen::ArrayXd log_target = mixture_log_prob_direct(c.q, theta).array() - gaussian_log_prob(theta, c.mp, c.sp).array();
+  Eigen::ArrayXd w = (log_target - log_target.maxCoeff()).exp() * inside;
+  w /= w.sum();
+  const Eigen::Vector2d mean = theta * w.matrix();
+  const Eigen::MatrixXd centered = theta.colwise() - mean;
+  const Eigen::MatrixXd cov = centered * w.matrix().asDiagonal() * centered.transpose();
+
+  RandomStream rng(11, StreamId::posterior, 0, 0);
+  const Eigen::MatrixXd cand = post.candidates(rng, 400000);
+  const Eigen::ArrayXd ok = in_box(cand, c.lo, c.hi);  // NaN columns compare false
+  std::vector<Eigen::Index> kept;
+  for (Eigen::Index j = 0; j < cand.cols(); ++j)
+    if (ok(j) > 0) kept.push_back(j);
+  ASSERT_GT(kept.size(), 20000u);
+  const Eigen::MatrixXd s = cand(Eigen::all, kept);
+  const Eigen::Vector2d sm = s.rowwise().mean();
+  const double n = static_cast<double>(kept.size());
+  for (int i = 0; i < 2; ++i) EXPECT_NEAR(sm(i), mean(i), 4 * std::sqrt(cov(i, i) / n)) << i;
+  const Eigen::MatrixXd sc = s.colwise() - sm;
+  const Eigen::MatrixXd scov = sc * sc.transpose() / (n - 1);
+  for (int i = 0; i < 2; ++i) EXPECT_NEAR(scov(i, i), cov(i, i), 6 * cov(i, i) * std::sqrt(2.0 / n)) << i;
+  // Without tilts, candidates are exactly the mixture's draws.
+  const TiltedMixture plain{two_components_2d(), {}};
+  RandomStream a(3, StreamId::posterior, 0, 0), b(3, StreamId::posterior, 0, 0);
+  EXPECT_EQ(plain.candidates(a, 100), two_components_2d().sample(b, 100));
+}
