@@ -94,6 +94,7 @@ void visit_fields(C& c, V&& v) {
   v("embedding", "trials", c.embedding.trials, Rule::positive);
   v("embedding", "pooling", c.embedding.pooling, nn::embedding_poolings());
   v("embedding", "padding", c.embedding.padding, nn::embedding_paddings());
+  v("embedding", "isotropic", c.embedding.isotropic, Rule::any);
 
   v("training", "batch_size", c.training.batch_size, Rule::positive);
   v("training", "learning_rate", c.training.learning_rate, Rule::positive);

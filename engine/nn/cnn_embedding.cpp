@@ -22,7 +22,7 @@ CnnEmbedding<T>::CnnEmbedding(ParameterBuffer<T>& params, const CnnEmbeddingOpti
   const int kh = h == 1 ? 1 : o.kernel;
   for (int l = 0; l < o.layers; ++l) {
     const int out = o.channels << l;
-    convs_.emplace_back(params, c, out, h, w, kh, o.kernel, o.padding);
+    convs_.emplace_back(params, c, out, h, w, kh, o.kernel, o.padding, o.isotropic);
     convs_.back().init_default(rng);
     pools_.emplace_back(out, h, w, pool_of(h), pool_of(w));
     h = pools_.back().out_height();

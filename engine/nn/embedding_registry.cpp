@@ -60,6 +60,9 @@ std::optional<EmbeddingProblem> embedding_problem(const EmbeddingSpec& s, int x_
   };
   if (auto p = choice("pooling", s.pooling, embedding_poolings())) return p;
   if (auto p = choice("padding", s.padding, embedding_paddings())) return p;
+  if (!cnn && s.isotropic)
+    return EmbeddingProblem{"embedding.isotropic", "false for type \"" + s.type + "\" (only cnn1d and cnn2d read it)",
+                            "true"};
   if (cnn && s.kernel % 2 == 0)
     return EmbeddingProblem{"embedding.kernel", "an odd kernel size (same padding)", std::to_string(s.kernel)};
   if (s.type == "deepset" && x_dim % s.trials != 0)
@@ -85,6 +88,7 @@ std::unique_ptr<EmbeddingNet<T>> make_embedding_net(const EmbeddingSpec& s, int 
     o.global_mean = s.pooling == "mean" || s.pooling == "logmean";
     o.log_mean = s.pooling == "logmean";
     o.padding = s.padding == "circular" ? Padding::circular : Padding::zeros;
+    o.isotropic = s.isotropic;
     return std::make_unique<CnnEmbedding<T>>(params, o, rng);
   }
   if (s.type == "deepset")

@@ -12,7 +12,7 @@
 //                 proposal_inflation, theta_ref
 //   [estimator]   hidden_features, transforms, ensemble, bins, tail_bound, components
 //   [embedding]   type, features, hidden, layers, channels, kernel, shape, trials, pooling,
-//                 padding
+//                 padding, isotropic
 //                 (a network from x to summary features; the NPE and NRE methods)
 //   [training]    batch_size, learning_rate, clip_norm, validation_fraction, stop_after_epochs,
 //                 max_epochs, micro_batch, lr_decays, lr_decay_factor

@@ -13,7 +13,11 @@
 // into additive terms (a learned log power spectrum, the usual cosmological summary).
 // With circular padding (a periodic box: a cosmological simulation's map has no edges), every
 // convolution commutes with circular shifts, and with `global_mean` a shift of x by a multiple of
-// 2^layers cells in each direction leaves the summary unchanged.
+// 2^layers cells in each direction leaves the summary unchanged. With `isotropic`, every kernel is
+// averaged over the rotations and reflections of its square (a mirror for cnn1d): each block
+// commutes with them (2×2 pooling of an even grid does too), so with `global_mean` the summary of
+// a square map is invariant under its 8 rotations and reflections — the symmetry of an isotropic
+// field, with 6 free weights per 5×5 kernel instead of 25.
 #include <optional>
 #include <vector>
 
@@ -34,6 +38,7 @@ struct CnnEmbeddingOptions {
   bool global_mean = false;
   bool log_mean = false;  // with global_mean
   Padding padding = Padding::zeros;  // of every convolution
+  bool isotropic = false;            // symmetric kernels (Conv2d's `symmetric`) in every block
 };
 
 template <typename T>

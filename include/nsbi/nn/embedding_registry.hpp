@@ -24,6 +24,7 @@ struct EmbeddingSpec {
   int trials = 1;             // deepset: x is `trials` trials of x_dim / trials values each
   std::string pooling = "flatten";  // cnn: the blocks' output into the head: "flatten" (sbi), "mean", "logmean"
   std::string padding = "zeros";    // cnn: the convolutions' "same" padding: "zeros" (sbi) or "circular" (periodic x)
+  bool isotropic = false;           // cnn: kernels symmetric under the rotations and reflections of the grid
 };
 
 /// "none", "mlp", "cnn1d", "cnn2d", "deepset".

@@ -48,6 +48,11 @@ struct Cnn2dCircularKind {
   static constexpr int x_dim = 30;
   static EmbeddingSpec spec() { return {"cnn2d", 4, 8, 2, 2, 3, {5, 6}, 1, "mean", "circular"}; }
 };
+struct Cnn2dIsotropicKind {
+  static constexpr const char* name = "cnn2d_isotropic";
+  static constexpr int x_dim = 36;
+  static EmbeddingSpec spec() { return {"cnn2d", 4, 8, 2, 2, 3, {6, 6}, 1, "mean", "circular", true}; }
+};
 struct DeepSetKind {
   static constexpr const char* name = "deepset";
   static constexpr int x_dim = 12;
@@ -64,7 +69,7 @@ struct KindName {
 template <class Kind>
 class EmbeddingContractTest : public ::testing::Test {};
 using Kinds = ::testing::Types<MlpKind, Cnn1dKind, Cnn2dKind, Cnn2dMeanKind, Cnn1dLogMeanKind, Cnn2dCircularKind,
-                                     DeepSetKind>;
+                                     Cnn2dIsotropicKind, DeepSetKind>;
 TYPED_TEST_SUITE(EmbeddingContractTest, Kinds, KindName);
 
 constexpr int kOtherParameters = 7;  // a block of another network, registered first
@@ -191,6 +196,8 @@ TEST(EmbeddingRegistry, ProblemsNameTheKey) {
   EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.padding");
   s = {"deepset", 4, 8, 2, 2, 3, {}, 5, "flatten", "circular"};
   EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.padding");
+  s = {"mlp", 4, 8, 2, 2, 3, {}, 1, "flatten", "zeros", true};
+  EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.isotropic");
 }
 
 // Global average pooling: one value per channel into the head, whatever the grid's size, and a
@@ -232,6 +239,30 @@ TEST(CnnEmbedding, CircularPaddingMakesTheSummaryInvariantToRollsOfTheMap) {
     const Mat<double> y = net->forward(x);
     const double change = (y.col(0) - y.col(1)).cwiseAbs().maxCoeff();
     if (std::string(padding) == "circular")
+      EXPECT_LT(change, 1e-12);
+    else
+      EXPECT_GT(change, 1e-6);
+  }
+}
+
+// Isotropic kernels and global average pooling: the summary of a square map is the same for its 8
+// rotations and reflections (here a quarter turn and a transposition); free kernels tell them apart.
+TEST(CnnEmbedding, IsotropicKernelsMakeTheSummaryInvariantToRotationsAndReflections) {
+  const int n = 16;
+  Mat<double> x = random_matrix(n * n, 3, 22);
+  for (int h = 0; h < n; ++h)
+    for (int w = 0; w < n; ++w) {
+      x(w * n + (n - 1 - h), 1) = x(h * n + w, 0);  // a quarter turn
+      x(w * n + h, 2) = x(h * n + w, 0);            // the transposition
+    }
+  for (const bool isotropic : {true, false}) {
+    ParameterBuffer<double> params;
+    RandomStream rng(9, StreamId::initialization, 0, 0);
+    auto net = make_embedding_net<double>(
+        EmbeddingSpec{"cnn2d", 4, 8, 2, 3, 5, {n, n}, 1, "mean", "zeros", isotropic}, n * n, params, rng);
+    const Mat<double> y = net->forward(x);
+    const double change = std::max((y.col(0) - y.col(1)).cwiseAbs().maxCoeff(), (y.col(0) - y.col(2)).cwiseAbs().maxCoeff());
+    if (isotropic)
       EXPECT_LT(change, 1e-12);
     else
       EXPECT_GT(change, 1e-6);
