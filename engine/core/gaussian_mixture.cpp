@@ -164,6 +164,26 @@ struct Box {
   const Eigen::VectorXd& hi;
 };
 
+// The tilt that makes Λ' = Σ_i λ_i v_i v_iᵀ positive definite inside the box: every λ_i below
+// 1/s_i² (s_i = Σ_j |v_ij|·half-width_j, the box's half-extent along v_i) raised to it, and b the
+// bound of ½ (θ − c)ᵀT(θ − c) on the box (|v_iᵀ(θ − c)| ≤ s_i there).
+QuadraticTilt box_tilt(const Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>& eig, const Box& box) {
+  const Eigen::Index D = eig.eigenvalues().size();
+  const Eigen::VectorXd half_width = 0.5 * (box.hi - box.lo);
+  QuadraticTilt tilt;
+  tilt.c = 0.5 * (box.lo + box.hi);
+  tilt.T = Eigen::MatrixXd::Zero(D, D);
+  for (Eigen::Index i = 0; i < D; ++i) {
+    const Eigen::VectorXd v = eig.eigenvectors().col(i);
+    const double s = v.cwiseAbs().dot(half_width), floor = 1.0 / (s * s), lam = eig.eigenvalues()(i);
+    if (lam >= floor) continue;
+    tilt.T += (floor - lam) * v * v.transpose();
+    tilt.b += 0.5 * (floor - lam) * s * s;
+  }
+  tilt.T = 0.5 * (tilt.T + tilt.T.transpose());
+  return tilt;
+}
+
 TiltedMixture correct(const GaussianMixture& q, const Eigen::VectorXd& proposal_mean, const Eigen::MatrixXd& proposal_cov,
                       const Eigen::VectorXd* prior_mean, const Eigen::MatrixXd* prior_cov, const Box* box,
                       const char* where) {
@@ -224,26 +244,10 @@ TiltedMixture correct(const GaussianMixture& q, const Eigen::VectorXd& proposal_
         throw NumericalError(make_message(
             where, component + ": corrected precision Λ_k − Λ_proposal + Λ_prior", "positive definite",
             "smallest eigenvalue " + std::to_string(eig.eigenvalues()(0)) + " (the proposal is narrower than the estimate)"));
-      const Eigen::VectorXd half_width = 0.5 * (box->hi - box->lo);
-      QuadraticTilt tilt;
-      tilt.c = 0.5 * (box->lo + box->hi);
-      tilt.T = Eigen::MatrixXd::Zero(D, D);
-      for (Eigen::Index i = 0; i < D; ++i) {
-        const Eigen::VectorXd v = eig.eigenvectors().col(i);
-        const double s = v.cwiseAbs().dot(half_width), floor = 1.0 / (s * s), lam = eig.eigenvalues()(i);
-        if (lam >= floor) continue;
-        tilt.T += (floor - lam) * v * v.transpose();
-        tilt.b += 0.5 * (floor - lam) * s * s;
-      }
-      tilt.T = 0.5 * (tilt.T + tilt.T.transpose());
+      QuadraticTilt tilt = box_tilt(eig, *box);
       lambda += tilt.T;
       eta += tilt.T * tilt.c;
-      llt.compute(lambda);
-      if (llt.info() != Eigen::Success)
-        throw NumericalError(make_message(where, component + ": tilted envelope's precision", "positive definite",
-                                          "not (smallest eigenvalue " +
-                                              std::to_string(Eigen::SelfAdjointEigenSolver<Eigen::MatrixXd>(lambda).eigenvalues()(0)) +
-                                              ")"));
+      llt = cholesky(lambda, where, component + ": tilted envelope's precision");
       tilt_log_weight = tilt.b - 0.5 * tilt.c.dot(tilt.T * tilt.c);
       if (out.tilts.empty()) out.tilts.resize(static_cast<std::size_t>(K));
       out.tilts[static_cast<std::size_t>(k)] = std::move(tilt);
@@ -283,18 +287,30 @@ bool TiltedMixture::tilted() const {
   return std::any_of(tilts.begin(), tilts.end(), [](const auto& t) { return t.has_value(); });
 }
 
+namespace {
+
+// The tilts' log factors added to the component terms of theta.
+Eigen::MatrixXd& add_tilts(const std::vector<std::optional<QuadraticTilt>>& tilts,
+                           const Eigen::Ref<const Eigen::MatrixXd>& theta, Eigen::MatrixXd& terms) {
+  for (std::size_t k = 0; k < tilts.size(); ++k)
+    if (tilts[k]) terms.row(static_cast<Eigen::Index>(k)) += tilts[k]->log_factor(theta).transpose();
+  return terms;
+}
+
+}  // namespace
+
 Eigen::VectorXd TiltedMixture::log_prob(const Eigen::Ref<const Eigen::MatrixXd>& theta) const {
   if (!tilted()) return mixture.log_prob(theta);
   Eigen::MatrixXd terms = mixture.component_log_probs(theta);
-  for (std::size_t k = 0; k < tilts.size(); ++k)
-    if (tilts[k]) terms.row(static_cast<Eigen::Index>(k)) += tilts[k]->log_factor(theta).transpose();
-  return log_sum_exp_columns(terms);
+  return log_sum_exp_columns(add_tilts(tilts, theta, terms));
 }
 
 Eigen::MatrixXd TiltedMixture::candidates(RandomStream& rng, Eigen::Index n) const {
   Eigen::MatrixXd theta = mixture.sample(rng, n);
   if (!tilted()) return theta;
-  const Eigen::VectorXd keep = log_prob(theta) - mixture.log_prob(theta);
+  Eigen::MatrixXd terms = mixture.component_log_probs(theta);
+  const Eigen::VectorXd untilted = log_sum_exp_columns(terms);
+  const Eigen::VectorXd keep = log_sum_exp_columns(add_tilts(tilts, theta, terms)) - untilted;
   for (Eigen::Index j = 0; j < n; ++j)
     if (std::log(rng.uniform()) > keep(j)) theta.col(j).setConstant(std::numeric_limits<double>::quiet_NaN());
   return theta;

@@ -51,31 +51,26 @@ template <typename T>
 template <class F>
 void Conv2d<T>::for_each_run(F&& f) const {
   const int ph = kh_ / 2, pw = kw_ / 2;
-  if (padding_ == Padding::circular) {
-    const auto wrap = [](int v, int n) { return ((v % n) + n) % n; };
-    for (int c = 0; c < cin_; ++c)
-      for (int i = 0; i < kh_; ++i)
-        for (int j = 0; j < kw_; ++j) {
-          const Eigen::Index r = (static_cast<Eigen::Index>(c) * kh_ + i) * kw_ + j;
-          for (int h = 0; h < h_; ++h) {
-            const Eigen::Index row = (static_cast<Eigen::Index>(c) * h_ + wrap(h + i - ph, h_)) * w_;
-            // Output columns w read input column (w + j − pw) mod W: runs that end where it wraps.
-            for (int w = 0; w < w_;) {
-              const int src = wrap(w + j - pw, w_), len = std::min(w_ - w, w_ - src);
-              f(r, static_cast<Eigen::Index>(h) * w_ + w, row + src, len);
-              w += len;
-            }
-          }
-        }
-    return;
-  }
+  const auto wrap = [](int v, int n) { return ((v % n) + n) % n; };
   for (int c = 0; c < cin_; ++c)
     for (int i = 0; i < kh_; ++i)
       for (int j = 0; j < kw_; ++j) {
+        const Eigen::Index r = (static_cast<Eigen::Index>(c) * kh_ + i) * kw_ + j;
+        if (padding_ == Padding::circular) {
+          // Output column w reads input column (w + j − pw) mod W: runs end where it wraps.
+          for (int h = 0; h < h_; ++h) {
+            const Eigen::Index row = (static_cast<Eigen::Index>(c) * h_ + wrap(h + i - ph, h_)) * w_;
+            for (int w = 0, len; w < w_; w += len) {
+              const int src = wrap(w + j - pw, w_);
+              len = std::min(w_ - w, w_ - src);
+              f(r, static_cast<Eigen::Index>(h) * w_ + w, row + src, len);
+            }
+          }
+          continue;
+        }
         // Output columns w whose input column w + j − pw is inside the grid.
         const int w0 = std::max(0, pw - j), w1 = std::min(w_, w_ + pw - j);
         if (w1 <= w0) continue;
-        const Eigen::Index r = (static_cast<Eigen::Index>(c) * kh_ + i) * kw_ + j;
         for (int h = std::max(0, ph - i); h < std::min(h_, h_ + ph - i); ++h)
           f(r, static_cast<Eigen::Index>(h) * w_ + w0,
             (static_cast<Eigen::Index>(c) * h_ + h + i - ph) * w_ + w0 + j - pw, w1 - w0);
@@ -96,18 +91,20 @@ void Conv2d<T>::symmetrize(const Eigen::Ref<const Mat<T>>& K, Out&& out, bool ac
 }
 
 template <typename T>
-Eigen::Ref<const Mat<T>> Conv2d<T>::kernel() {
-  if (!symmetric()) return std::as_const(kernel_).weight();
-  const auto K = std::as_const(kernel_).weight();
-  ks_.resize(K.rows(), K.cols());
-  symmetrize(K, ks_, false);
-  return ks_;
+Eigen::Ref<const Mat<T>> Conv2d<T>::applied_kernel() const {
+  if (symmetric()) return ks_;
+  return std::as_const(kernel_).weight();
 }
 
 template <typename T>
 void Conv2d<T>::forward(const Eigen::Ref<const Mat<T>>& X, Mat<T>& Y) {
   const Eigen::Index n = X.cols(), hw = static_cast<Eigen::Index>(h_) * w_;
-  const auto K = kernel();
+  if (symmetric()) {  // K_s from the current K
+    const auto K = std::as_const(kernel_).weight();
+    ks_.resize(K.rows(), K.cols());
+    symmetrize(K, ks_, false);
+  }
+  const auto K = applied_kernel();
   const auto b = std::as_const(kernel_).bias();
   // im2col, transposed and the samples stacked: Pᵀ(s·H·W + h·W + w, (c·kh + i)·kw + j) holds
   // X_s[c, h + i − ph, w + j − pw] (0 outside), copied a row segment at a time; then one GEMM
@@ -130,7 +127,7 @@ void Conv2d<T>::forward(const Eigen::Ref<const Mat<T>>& X, Mat<T>& Y) {
 template <typename T>
 void Conv2d<T>::backward(const Eigen::Ref<const Mat<T>>& dY, Mat<T>& dX) {
   const Eigen::Index n = dY.cols(), hw = static_cast<Eigen::Index>(h_) * w_;
-  const auto K = symmetric() ? Eigen::Ref<const Mat<T>>(ks_) : Eigen::Ref<const Mat<T>>(std::as_const(kernel_).weight());
+  const auto K = applied_kernel();  // as in the last forward
   dyt_.resize(hw * n, cout_);
   for (Eigen::Index s = 0; s < n; ++s) dyt_.middleRows(s * hw, hw) = Eigen::Map<const Mat<T>>(dY.col(s).data(), hw, cout_);
   // dK += dYᵀᵀ·Pᵀ, db += Σ rows of dYᵀ, dPᵀ = dYᵀ·K.

@@ -51,8 +51,8 @@ class Conv2d {
   // out(:, c·taps + t) (=, or += with accumulate) the mean of K(:, c·taps + u) over t's orbit.
   template <class Out>
   void symmetrize(const Eigen::Ref<const Mat<T>>& K, Out&& out, bool accumulate) const;
-  // The kernel the layer applies: K, or K_s (computed into ks_).
-  Eigen::Ref<const Mat<T>> kernel();
+  // The kernel the layer applies: K, or K_s (ks_, computed by forward).
+  Eigen::Ref<const Mat<T>> applied_kernel() const;
 
   ParameterBuffer<T>* params_;
   int cin_, cout_, h_, w_, kh_, kw_;
