@@ -29,9 +29,16 @@ CnnEmbedding<T>::CnnEmbedding(ParameterBuffer<T>& params, const CnnEmbeddingOpti
     w = pools_.back().out_width();
     c = out;
   }
-  cells_ = h * w;
-  head_.emplace(params, std::vector<int>{o.global_mean ? c : c * h * w, o.hidden, o.features}, Activation::relu,
-                rng);
+  int head_in = c * h * w;
+  if (o.global_mean) {
+    head_in = 0;
+    for (int l = o.multiscale ? 0 : o.layers - 1; l < o.layers; ++l) {
+      averaged_.push_back(static_cast<std::size_t>(l));
+      mean_row_.push_back(head_in);
+      head_in += o.channels << l;
+    }
+  }
+  head_.emplace(params, std::vector<int>{head_in, o.hidden, o.features}, Activation::relu, rng);
   conv_.resize(static_cast<std::size_t>(o.layers));
   pooled_.resize(static_cast<std::size_t>(o.layers) + 1);
 }
@@ -45,13 +52,8 @@ const Mat<T>& CnnEmbedding<T>::forward(const Eigen::Ref<const Mat<T>>& x) {
     pools_[l].forward(conv_[l], pooled_[l + 1]);
   }
   if (!options_.global_mean) return head_->forward(pooled_.back());
-  // Column n holds channel c's cells at rows c·cells … (c+1)·cells − 1: as a cells × (C·N) matrix,
-  // the column means are the channels' means, column n·C + c.
-  const Mat<T>& last = pooled_.back();
-  const Eigen::Index c = last.rows() / cells_;
-  means_.resize(c, last.cols());
-  Eigen::Map<Mat<T>>(means_.data(), 1, means_.size()) =
-      Eigen::Map<const Mat<T>>(last.data(), cells_, c * last.cols()).colwise().mean();
+  means_.resize(head_->sizes().front(), x.cols());
+  for (std::size_t a = 0; a < averaged_.size(); ++a) average(averaged_[a], mean_row_[a]);
   if (!options_.log_mean) return head_->forward(means_);
   logs_ = (means_.array() + T(kLogEpsilon)).log().matrix();
   return head_->forward(logs_);
@@ -61,20 +63,44 @@ template <typename T>
 const Mat<T>& CnnEmbedding<T>::backward(const Eigen::Ref<const Mat<T>>& d_features) {
   d_ = head_->backward(d_features);
   if (options_.log_mean) d_.array() /= means_.array() + T(kLogEpsilon);
-  if (options_.global_mean) {  // each cell of channel c gets d(mean_c) / cells
-    const Eigen::Index n = d_.cols(), c = d_.rows();
-    dconv_.resize(c * cells_, n);
-    Eigen::Map<Mat<T>>(dconv_.data(), cells_, c * n).noalias() =
-        Eigen::Matrix<T, Eigen::Dynamic, 1>::Constant(cells_, T(1) / T(cells_)) *
-        Eigen::Map<const Mat<T>>(d_.data(), 1, c * n);
-    d_.swap(dconv_);
+  if (options_.global_mean) {
+    d_means_.swap(d_);
+    average_backward(averaged_.back(), mean_row_.back(), d_means_, d_, false);
   }
   for (std::size_t l = convs_.size(); l-- > 0;) {
     pools_[l].backward(d_, dconv_);
     dconv_.array() *= (conv_[l].array() > T(0)).template cast<T>();  // through the ReLU
     convs_[l].backward(dconv_, d_);
+    // d_ is now d(loss)/d pooled_[l]: add what block l − 1's means send back to it.
+    if (l > 0 && averaged_.size() > 1) average_backward(l - 1, mean_row_[l - 1], d_means_, d_, true);
   }
   return d_;
+}
+
+template <typename T>
+void CnnEmbedding<T>::average(std::size_t l, Eigen::Index first) {
+  // Column n holds channel c's cells at rows c·cells … (c+1)·cells − 1: as a cells × (C·N) matrix,
+  // the column means are the channels' means, column n·C + c.
+  const Mat<T>& p = pooled_[l + 1];
+  const Eigen::Index c = convs_[l].out_channels(), cells = p.rows() / c, n = p.cols();
+  const auto m = Eigen::Map<const Mat<T>>(p.data(), cells, c * n).colwise().mean();
+  for (Eigen::Index s = 0; s < n; ++s) means_.col(s).segment(first, c) = m.segment(s * c, c).transpose();
+}
+
+template <typename T>
+void CnnEmbedding<T>::average_backward(std::size_t l, Eigen::Index first, const Mat<T>& d_means, Mat<T>& d_pooled,
+                                       bool add) const {
+  const Eigen::Index c = convs_[l].out_channels(), n = d_means.cols();
+  const Eigen::Index cells = static_cast<Eigen::Index>(pooled_[l + 1].rows()) / c;
+  if (!add) d_pooled.resize(c * cells, n);
+  for (Eigen::Index s = 0; s < n; ++s) {
+    auto cells_of = Eigen::Map<Mat<T>>(d_pooled.col(s).data(), cells, c);
+    const auto share = (d_means.col(s).segment(first, c) / T(cells)).transpose();
+    if (add)
+      cells_of.rowwise() += share;
+    else
+      cells_of.rowwise() = share;
+  }
 }
 
 template class CnnEmbedding<float>;

@@ -15,7 +15,7 @@ const std::vector<std::string>& embedding_names() {
 }
 
 const std::vector<std::string>& embedding_poolings() {
-  static const std::vector<std::string> names{"flatten", "mean", "logmean"};
+  static const std::vector<std::string> names{"flatten", "mean", "logmean", "multiscale"};
   return names;
 }
 
@@ -85,7 +85,8 @@ std::unique_ptr<EmbeddingNet<T>> make_embedding_net(const EmbeddingSpec& s, int 
     o.layers = s.layers;
     o.hidden = s.hidden;
     o.features = s.features;
-    o.global_mean = s.pooling == "mean" || s.pooling == "logmean";
+    o.global_mean = s.pooling == "mean" || s.pooling == "logmean" || s.pooling == "multiscale";
+    o.multiscale = s.pooling == "multiscale";
     o.log_mean = s.pooling == "logmean";
     o.padding = s.padding == "circular" ? Padding::circular : Padding::zeros;
     o.isotropic = s.isotropic;

@@ -11,6 +11,10 @@
 // position. With `log_mean` as well, the head sees log(ε + mean) (ε = 1e-4): ReLU features of a
 // map scale with its amplitude, so their logarithms turn a field's amplitude and spectral slope
 // into additive terms (a learned log power spectrum, the usual cosmological summary).
+// With `multiscale` as well, the channel means of every block go into the head, not only the
+// last block's: block l sees the map at 1/2^l of its resolution, so its means summarise the field
+// at that scale (a learned band power per scale), which the last block reaches only through the
+// nonlinear blocks between.
 // With circular padding (a periodic box: a cosmological simulation's map has no edges), every
 // convolution commutes with circular shifts, and with `global_mean` a shift of x by a multiple of
 // 2^layers cells in each direction leaves the summary unchanged. With `isotropic`, every kernel is
@@ -36,7 +40,8 @@ struct CnnEmbeddingOptions {
   int hidden = 50;
   int features = 20;
   bool global_mean = false;
-  bool log_mean = false;  // with global_mean
+  bool log_mean = false;    // with global_mean
+  bool multiscale = false;  // with global_mean: the means of every block, not only the last one's
   Padding padding = Padding::zeros;  // of every convolution
   bool isotropic = false;            // symmetric kernels (Conv2d's `symmetric`) in every block
 };
@@ -62,9 +67,17 @@ class CnnEmbedding final : public EmbeddingNet<T> {
   // (pooled_[0] is x itself); d_ and dconv_: gradient workspace.
   std::vector<Mat<T>> conv_, pooled_;
   Mat<T> d_, dconv_;
-  Mat<T> means_;  // global_mean: channels × N
-  Mat<T> logs_;   // log_mean: log(ε + means_)
-  int cells_ = 1; // global_mean: grid cells of the last block
+  // global_mean: the blocks whose channel means go into the head (the last, or all with
+  // multiscale), and each one's first row in means_ (channels of those blocks × N).
+  std::vector<std::size_t> averaged_;
+  std::vector<Eigen::Index> mean_row_;
+  Mat<T> means_;
+  Mat<T> logs_;     // log_mean: log(ε + means_)
+  Mat<T> d_means_;  // d(loss)/d means_
+  // Channel means of pooled_[l + 1] into rows first … of means_, and its adjoint: every cell of
+  // channel c gets d_means(first + c) / cells, added to d_pooled.
+  void average(std::size_t l, Eigen::Index first);
+  void average_backward(std::size_t l, Eigen::Index first, const Mat<T>& d_means, Mat<T>& d_pooled, bool add) const;
 };
 
 }  // namespace nsbi::nn

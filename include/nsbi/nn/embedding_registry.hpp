@@ -22,14 +22,14 @@ struct EmbeddingSpec {
   int kernel = 5;             // cnn: odd kernel size (k×k, or 1×k for cnn1d)
   std::vector<int> shape;     // cnn2d: [H, W] with H·W = x's dimension
   int trials = 1;             // deepset: x is `trials` trials of x_dim / trials values each
-  std::string pooling = "flatten";  // cnn: the blocks' output into the head: "flatten" (sbi), "mean", "logmean"
+  std::string pooling = "flatten";  // cnn: the blocks' output into the head: "flatten" (sbi), "mean", "logmean", "multiscale"
   std::string padding = "zeros";    // cnn: the convolutions' "same" padding: "zeros" (sbi) or "circular" (periodic x)
   bool isotropic = false;           // cnn: kernels symmetric under the rotations and reflections of the grid
 };
 
 /// "none", "mlp", "cnn1d", "cnn2d", "deepset".
 const std::vector<std::string>& embedding_names();
-/// The cnn embeddings' `pooling`: "flatten", "mean", "logmean".
+/// The cnn embeddings' `pooling`: "flatten", "mean", "logmean", "multiscale".
 const std::vector<std::string>& embedding_poolings();
 /// The cnn embeddings' `padding`: "zeros", "circular".
 const std::vector<std::string>& embedding_paddings();

@@ -53,6 +53,11 @@ struct Cnn2dIsotropicKind {
   static constexpr int x_dim = 36;
   static EmbeddingSpec spec() { return {"cnn2d", 4, 8, 2, 2, 3, {6, 6}, 1, "mean", "circular", true}; }
 };
+struct Cnn2dMultiscaleKind {
+  static constexpr const char* name = "cnn2d_multiscale";
+  static constexpr int x_dim = 64;
+  static EmbeddingSpec spec() { return {"cnn2d", 4, 8, 3, 2, 3, {8, 8}, 1, "multiscale", "circular"}; }
+};
 struct DeepSetKind {
   static constexpr const char* name = "deepset";
   static constexpr int x_dim = 12;
@@ -69,7 +74,7 @@ struct KindName {
 template <class Kind>
 class EmbeddingContractTest : public ::testing::Test {};
 using Kinds = ::testing::Types<MlpKind, Cnn1dKind, Cnn2dKind, Cnn2dMeanKind, Cnn1dLogMeanKind, Cnn2dCircularKind,
-                                     Cnn2dIsotropicKind, DeepSetKind>;
+                                     Cnn2dIsotropicKind, Cnn2dMultiscaleKind, DeepSetKind>;
 TYPED_TEST_SUITE(EmbeddingContractTest, Kinds, KindName);
 
 constexpr int kOtherParameters = 7;  // a block of another network, registered first
@@ -243,6 +248,33 @@ TEST(CnnEmbedding, CircularPaddingMakesTheSummaryInvariantToRollsOfTheMap) {
     else
       EXPECT_GT(change, 1e-6);
   }
+}
+
+// Multiscale pooling: the head reads the channel means of every block (2 + 4 + 8 of them here),
+// not only the last block's 8, and the rest of the network is the same; with one block the two
+// poolings are the same network. With circular padding, a roll by 2^layers cells leaves it unchanged.
+TEST(CnnEmbedding, MultiscalePoolingReadsTheMeansOfEveryBlock) {
+  const int hidden = 8, side = 16;
+  auto build = [&](const char* pooling, int layers, ParameterBuffer<double>& params) {
+    RandomStream rng(10, StreamId::initialization, 0, 0);
+    return make_embedding_net<double>(EmbeddingSpec{"cnn2d", 4, hidden, layers, 2, 3, {side, side}, 1, pooling, "circular"},
+                                      side * side, params, rng);
+  };
+  Mat<double> x = random_matrix(side * side, 2, 23);
+  for (int h = 0; h < side; ++h)
+    for (int w = 0; w < side; ++w) x(((h + 8) % side) * side + (w + 8) % side, 1) = x(h * side + w, 0);
+  ParameterBuffer<double> mean, multi;
+  build("mean", 3, mean);
+  auto net = build("multiscale", 3, multi);
+  EXPECT_EQ(multi.size() - mean.size(), (2 + 4) * hidden);
+  const Mat<double> y = net->forward(x);
+  EXPECT_LT((y.col(0) - y.col(1)).cwiseAbs().maxCoeff(), 1e-12);
+
+  ParameterBuffer<double> mean1, multi1;
+  auto a = build("mean", 1, mean1);
+  auto b = build("multiscale", 1, multi1);
+  ASSERT_EQ(mean1.size(), multi1.size());
+  EXPECT_EQ(a->forward(x), b->forward(x));
 }
 
 // Isotropic kernels and global average pooling: the summary of a square map is the same for its 8
