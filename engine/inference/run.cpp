@@ -386,15 +386,8 @@ RunSummary run_inference_impl(const RunConfig& cfg, const mpi::Communicator& com
     rounds.push_back(std::move(rec));
   }
   log.info("training took " + format_seconds(t.train));
-  // The micro-shards of a minibatch are the unit of data-parallel training: fewer than ranks and
-  // the others wait at every step (the arithmetic, and so the result, does not depend on ranks).
-  const int shards = (cfg.training.batch_size + cfg.training.micro_batch - 1) / cfg.training.micro_batch;
-  if (shards < comm.size())
-    log.warn("training: a minibatch of training.batch_size = " + std::to_string(cfg.training.batch_size) + " is " +
-             std::to_string(shards) + " micro-shard(s) of training.micro_batch = " +
-             std::to_string(cfg.training.micro_batch) + " for " + std::to_string(comm.size()) + " ranks: " +
-             std::to_string(comm.size() - shards) +
-             " rank(s) sat idle in every step; raise training.batch_size or lower training.micro_batch");
+  if (!rounds.empty() && !rounds.back().training.trainings.empty())
+    log_training_diagnostics(log, cfg, rounds.back().training.trainings.front().train_examples, comm.size());
 
   double t0 = MPI_Wtime();
   PosteriorSampleOptions so;

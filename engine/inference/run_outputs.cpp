@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "nsbi/core/error.hpp"
+#include "nsbi/train/trainer.hpp"
 #include "nsbi/version.hpp"
 
 namespace nsbi {
@@ -74,6 +75,18 @@ void write_posterior(JsonWriter& j, const RunConfig& cfg, const PosteriorSamples
   j.field("acceptance", post.acceptance).field("truncated", post.truncated);
   if (post.mcmc) write_mcmc(j, cfg, *post.mcmc);
   j.end_object();
+}
+
+void log_training_diagnostics(Log& log, const RunConfig& cfg, std::int64_t train_examples, int ranks) {
+  // The micro-shards are the unit of data-parallel training (the arithmetic, and so the result,
+  // does not depend on the ranks).
+  const int shards = train::minibatch_shape(cfg.training.batch_size, cfg.training.micro_batch, train_examples).shards;
+  if (shards < ranks)
+    log.warn("training: a minibatch of training.batch_size = " + std::to_string(cfg.training.batch_size) + " is " +
+             std::to_string(shards) + " micro-shard(s) of training.micro_batch = " +
+             std::to_string(cfg.training.micro_batch) + " for " + std::to_string(ranks) + " ranks: " +
+             std::to_string(ranks - shards) +
+             " rank(s) sat idle in every step; raise training.batch_size or lower training.micro_batch");
 }
 
 void log_posterior_diagnostics(Log& log, const RunConfig& cfg, const PosteriorSamples& post, int ranks) {

@@ -32,10 +32,10 @@ CnnEmbedding<T>::CnnEmbedding(ParameterBuffer<T>& params, const CnnEmbeddingOpti
   int head_in = c * h * w;
   if (o.global_mean) {
     head_in = 0;
-    for (int l = o.multiscale ? 0 : o.layers - 1; l < o.layers; ++l) {
-      averaged_.push_back(static_cast<std::size_t>(l));
-      mean_row_.push_back(head_in);
-      head_in += o.channels << l;
+    for (int l = 0; l < o.layers; ++l) {
+      const bool read = o.multiscale || l == o.layers - 1;
+      mean_row_.push_back(read ? head_in : -1);
+      if (read) head_in += o.channels << l;
     }
   }
   head_.emplace(params, std::vector<int>{head_in, o.hidden, o.features}, Activation::relu, rng);
@@ -53,7 +53,8 @@ const Mat<T>& CnnEmbedding<T>::forward(const Eigen::Ref<const Mat<T>>& x) {
   }
   if (!options_.global_mean) return head_->forward(pooled_.back());
   means_.resize(head_->sizes().front(), x.cols());
-  for (std::size_t a = 0; a < averaged_.size(); ++a) average(averaged_[a], mean_row_[a]);
+  for (std::size_t l = 0; l < mean_row_.size(); ++l)
+    if (mean_row_[l] >= 0) average(l, mean_row_[l]);
   if (!options_.log_mean) return head_->forward(means_);
   logs_ = (means_.array() + T(kLogEpsilon)).log().matrix();
   return head_->forward(logs_);
@@ -65,14 +66,15 @@ const Mat<T>& CnnEmbedding<T>::backward(const Eigen::Ref<const Mat<T>>& d_featur
   if (options_.log_mean) d_.array() /= means_.array() + T(kLogEpsilon);
   if (options_.global_mean) {
     d_means_.swap(d_);
-    average_backward(averaged_.back(), mean_row_.back(), d_means_, d_, false);
+    average_backward(mean_row_.size() - 1, mean_row_.back(), d_means_, d_, false);
   }
   for (std::size_t l = convs_.size(); l-- > 0;) {
     pools_[l].backward(d_, dconv_);
     dconv_.array() *= (conv_[l].array() > T(0)).template cast<T>();  // through the ReLU
     convs_[l].backward(dconv_, d_);
     // d_ is now d(loss)/d pooled_[l]: add what block l − 1's means send back to it.
-    if (l > 0 && averaged_.size() > 1) average_backward(l - 1, mean_row_[l - 1], d_means_, d_, true);
+    if (l > 0 && options_.global_mean && mean_row_[l - 1] >= 0)
+      average_backward(l - 1, mean_row_[l - 1], d_means_, d_, true);
   }
   return d_;
 }

@@ -55,6 +55,13 @@ struct Trainer::Impl {
   std::vector<std::int64_t> order;
 };
 
+MinibatchShape minibatch_shape(int batch_size, int micro_batch, std::int64_t train_examples) {
+  MinibatchShape m;
+  m.batch = static_cast<int>(std::min<std::int64_t>(batch_size, train_examples));
+  m.shards = (m.batch + micro_batch - 1) / micro_batch;
+  return m;
+}
+
 Trainer::Trainer(ShardLoss& loss, std::vector<std::int64_t> train_examples,
                  std::vector<std::int64_t> validation_examples, const TrainingOptions& opt,
                  const mpi::Communicator& comm)
@@ -69,8 +76,7 @@ Trainer::Trainer(ShardLoss& loss, std::vector<std::int64_t> train_examples,
   auto& r = state_.result;
   r.train_examples = static_cast<std::int64_t>(train_idx_.size());
   r.validation_examples = static_cast<std::int64_t>(val_idx_.size());
-  const int batch = static_cast<int>(std::min<std::int64_t>(opt.batch_size, r.train_examples));
-  const int shards_per_batch = (batch + opt.micro_batch - 1) / opt.micro_batch;
+  const int shards_per_batch = minibatch_shape(opt.batch_size, opt.micro_batch, r.train_examples).shards;
   const int P = comm.size(), rank = comm.rank();
   const int my_shards = std::max(0, (shards_per_batch - rank + P - 1) / P);
   impl_ = std::make_unique<Impl>(loss.parameters().size(), my_shards, opt.learning_rate, comm);
@@ -87,9 +93,8 @@ void Trainer::run_epoch() {
   auto& params = loss_.parameters();
   const Eigen::Index n_params = params.size();
   auto& result = state_.result;
-  const int batch = static_cast<int>(std::min<std::int64_t>(opt_.batch_size, result.train_examples));
+  const auto [batch, shards_per_batch] = minibatch_shape(opt_.batch_size, opt_.micro_batch, result.train_examples);
   const std::int64_t steps_per_epoch = result.train_examples / batch;  // drop the last partial batch
-  const int shards_per_batch = (batch + opt_.micro_batch - 1) / opt_.micro_batch;
   const int P = comm_.size(), r = comm_.rank();
   const int epoch = state_.epoch;
   const double t_epoch = MPI_Wtime();

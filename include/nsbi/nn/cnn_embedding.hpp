@@ -67,9 +67,9 @@ class CnnEmbedding final : public EmbeddingNet<T> {
   // (pooled_[0] is x itself); d_ and dconv_: gradient workspace.
   std::vector<Mat<T>> conv_, pooled_;
   Mat<T> d_, dconv_;
-  // global_mean: the blocks whose channel means go into the head (the last, or all with
-  // multiscale), and each one's first row in means_ (channels of those blocks × N).
-  std::vector<std::size_t> averaged_;
+  // global_mean: per block, the first row of its channel means in means_ (those blocks' channels
+  // × N), or −1 for a block whose means the head does not read (all but the last without
+  // multiscale).
   std::vector<Eigen::Index> mean_row_;
   Mat<T> means_;
   Mat<T> logs_;     // log_mean: log(ε + means_)

@@ -42,6 +42,14 @@ struct TrainingOptions {
   TrainingLedger* ledger = nullptr;
 };
 
+/// A minibatch's micro-shards, the units of data-parallel work: the minibatch is batch_size
+/// examples, or all train_examples when fewer, cut into shards of micro_batch. Fewer shards than
+/// ranks leave ranks waiting at every step.
+struct MinibatchShape {
+  int batch = 0, shards = 0;
+};
+MinibatchShape minibatch_shape(int batch_size, int micro_batch, std::int64_t train_examples);
+
 struct EpochRecord {
   int epoch = 0;
   double train_loss = 0;  // mean over the epoch's training examples
