@@ -71,6 +71,7 @@ void visit_fields(C& c, V&& v) {
   v("inference", "rounds", c.inference.rounds, Rule::positive);
   v("inference", "unconstrained", c.inference.unconstrained, Rule::any);
   v("inference", "atoms", c.inference.atoms, Rule::positive);
+  v("inference", "combined_loss", c.inference.combined_loss, Rule::any);
   v("inference", "truncation_quantile", c.inference.truncation_quantile, Rule::open_unit);
   v("inference", "proposal_inflation", c.inference.proposal_inflation, Rule::at_least_one);
   v("inference", "theta_ref", c.inference.theta_ref, Rule::optional);

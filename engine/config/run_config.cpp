@@ -330,6 +330,8 @@ void validate(const RunConfig& c, const Locate& locate) {
     }
     if (m.check)
       if (const auto problem = m.check(c)) fail(locate, problem->key, problem->expected, problem->found);
+    if (c.inference.combined_loss && m.name != "snpe_c")
+      fail(locate, "inference.combined_loss", "false for method " + quote_string(m.name) + " (snpe_c only)", "true");
   }
   if (c.embedding.type != "none" && c.x_dim() > 0)
     if (const auto problem = nn::embedding_problem(c.embedding, c.x_dim()))

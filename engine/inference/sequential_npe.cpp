@@ -138,7 +138,7 @@ RoundTraining SequentialNpe::train(const SimulationBank& bank, std::uint32_t rou
 
   // The loss of this variant and round.
   nn::Vec<float> weights;
-  Eigen::VectorXd log_prior_target;
+  Eigen::VectorXd log_prior_target, prior_draws;
   RoundTraining out;
   out.examples = n;
   out.loss = "nll";
@@ -160,6 +160,11 @@ RoundTraining SequentialNpe::train(const SimulationBank& bank, std::uint32_t rou
     log_prior_target = prior.log_prob(theta);
     if (cfg.inference.unconstrained) log_prior_target += prior.log_abs_det_jacobian(target);
     out.loss = "atomic (" + std::to_string(cfg.inference.atoms) + " atoms)";
+    if (cfg.inference.combined_loss) {  // + the NLL of round 0's rows, the prior's draws
+      prior_draws.resize(n);
+      for (Eigen::Index i = 0; i < n; ++i) prior_draws(i) = row_round[static_cast<std::size_t>(i)] == 0 ? 1.0 : 0.0;
+      out.loss += " + nll of the prior's draws";
+    }
   }
 
   for (std::size_t k = 0; k < estimators_.size(); ++k) {
@@ -171,7 +176,9 @@ RoundTraining SequentialNpe::train(const SimulationBank& bank, std::uint32_t rou
     std::unique_ptr<train::ShardLoss> loss;
     if (atomic)
       loss = std::make_unique<train::AtomicLoss>(*estimators_[k], y, c, log_prior_target, cfg.inference.atoms,
-                                                 topt.seed);
+                                                 topt.seed,
+                                                 cfg.inference.combined_loss ? prior_draws
+                                                                             : train::AtomicLoss::no_nll_weight());
     else
       loss = std::make_unique<train::NllLoss>(*estimators_[k], y, c,
                                               weights.size() ? weights : train::NllLoss::empty_weights());

@@ -8,12 +8,16 @@
 namespace nsbi::train {
 
 AtomicLoss::AtomicLoss(nn::ConditionalDensityEstimator<float>& estimator, DataRef y,
-                       DataRef c, const Eigen::VectorXd& log_prior, int atoms, std::uint64_t seed)
-    : estimator_(estimator), y_(y), c_(c), log_prior_(log_prior), atoms_(atoms), seed_(seed) {
+                       DataRef c, const Eigen::VectorXd& log_prior, int atoms, std::uint64_t seed,
+                       const Eigen::VectorXd& nll_weight)
+    : estimator_(estimator), y_(y), c_(c), log_prior_(log_prior), nll_weight_(nll_weight), atoms_(atoms), seed_(seed) {
   if (atoms < 2) throw ConfigError(make_message("atomic loss", "atoms", ">= 2", std::to_string(atoms)));
   if (log_prior.size() != y.cols() || c.cols() != y.cols())
     throw ShapeError(make_message("atomic loss", "examples", std::to_string(y.cols()) + " θ, x and log p",
                                   std::to_string(c.cols()) + " x and " + std::to_string(log_prior.size()) + " log p"));
+  if (nll_weight.size() != 0 && nll_weight.size() != y.cols())
+    throw ShapeError(make_message("atomic loss", "NLL weights", "none or " + std::to_string(y.cols()),
+                                  std::to_string(nll_weight.size())));
 }
 
 void AtomicLoss::begin_batch(const Minibatch& batch) {
@@ -51,6 +55,11 @@ double AtomicLoss::evaluate(const Minibatch& batch, std::int64_t begin, std::int
   for (std::int64_t i = 0; i < m; ++i) {
     const auto base = static_cast<Eigen::Index>(i * K);
     total += softmax_cross_entropy(a_.segment(base, K), gradient ? g_.data() + base : nullptr);
+    if (nll_weight_.size() == 0) continue;
+    // Combined loss: + w_n · (−log q(θ_n | x_n)), the own atom's log q.
+    const double w = nll_weight_(batch.examples[begin + i]);
+    total -= w * static_cast<double>(lp_(base));
+    if (gradient) g_(base) -= static_cast<float>(w);
   }
   if (gradient) estimator_.backward(g_);
   return total;

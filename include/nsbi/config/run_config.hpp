@@ -8,7 +8,7 @@
 //   [simulator]   kind, command, mode, library, symbol, theta_dim, x_dim, timeout, kill_grace,
 //                 max_retries, on_failure, max_resample_factor, chunk_size, ranks_per_simulation
 //   [observation] file = "obs.csv"  or  values = [..]
-//   [inference]   method, estimator, simulations, rounds, unconstrained, atoms, truncation_quantile,
+//   [inference]   method, estimator, simulations, rounds, unconstrained, atoms, combined_loss, truncation_quantile,
 //                 proposal_inflation, theta_ref
 //   [estimator]   hidden_features, transforms, ensemble, bins, tail_bound, components
 //   [embedding]   type, features, hidden, layers, channels, kernel, shape, trials, pooling,
@@ -85,6 +85,10 @@ struct InferenceConfig {
   /// methods).
   int rounds = 1;
   int atoms = 10;                     // snpe_c: atoms of the atomic loss, in [2, batch_size]
+  /// snpe_c: add the plain NLL of the prior's draws (round 0) to their atomic loss in every later
+  /// round (sbi's use_combined_loss). The atomic loss only compares atoms inside the proposal's
+  /// support, so it does not see mass the flow puts outside a bounded prior; the NLL term does.
+  bool combined_loss = false;
   double truncation_quantile = 1e-4;  // tsnpe: ε, the mass outside the truncation region
   /// snpe_a: the proposal of round r+1 is the corrected Gaussian of round r with its covariance
   /// multiplied by this factor (≥ 1). With 1 (the paper) a posterior that is bimodal along some

@@ -10,6 +10,11 @@
 // is q = the true posterior whatever proposals produced the θ. The gradient with respect to
 // log q(θ_j | x_n) is softmax_j(a_n) − δ_j0.
 //
+// Combined loss (sbi's use_combined_loss): examples with prior_weight_n = 1 (the prior's draws)
+// add −log q(θ_n | x_n), the plain NLL, to their atomic term. The atoms all lie in the proposals'
+// support, so the atomic loss alone cannot see mass the flow puts outside a bounded prior; the
+// NLL of the prior's draws does.
+//
 // The atoms of a minibatch come from RandomStream(seed, atoms, round, Minibatch::key()), drawn
 // in begin_batch for every position of the batch: the same on every rank at any rank count.
 #include <algorithm>
@@ -23,9 +28,17 @@ namespace nsbi::train {
 class AtomicLoss final : public ShardLoss {
  public:
   /// y: θ (target_dim×N) in the estimator's units; c: x (context_dim×N); log_prior: N values
-  /// log p(y_n) in the same units (its constant part cancels); atoms K ≥ 2. All referenced.
+  /// log p(y_n) in the same units (its constant part cancels); atoms K ≥ 2; nll_weight: empty
+  /// (the atomic loss alone) or N weights of the added NLL term (1 for the prior's draws, 0
+  /// otherwise). All referenced.
   AtomicLoss(nn::ConditionalDensityEstimator<float>& estimator, DataRef y, DataRef c,
-             const Eigen::VectorXd& log_prior, int atoms, std::uint64_t seed);
+             const Eigen::VectorXd& log_prior, int atoms, std::uint64_t seed,
+             const Eigen::VectorXd& nll_weight = no_nll_weight());
+
+  static const Eigen::VectorXd& no_nll_weight() {
+    static const Eigen::VectorXd none;
+    return none;
+  }
 
   nn::ParameterBuffer<float>& parameters() override { return estimator_.parameters(); }
   void begin_batch(const Minibatch& batch) override;
@@ -45,6 +58,7 @@ class AtomicLoss final : public ShardLoss {
   DataRef y_;
   DataRef c_;
   const Eigen::VectorXd& log_prior_;
+  const Eigen::VectorXd& nll_weight_;
   int atoms_;
   std::uint64_t seed_;
   int k_ = 0;                          // atoms in the current batch (≤ its size)

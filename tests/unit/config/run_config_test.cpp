@@ -307,6 +307,14 @@ TEST(RunConfigTest, SequentialMethodsTakeTheirDefaultsAndCheckTheirKeys) {
               parse_run_config(std::string(kTwoMoons) + "[inference]\nmethod = \"snpe_c\"\natoms = 300\n", "x.toml");
             }).substr(0, 72),
             "x.toml:7:9: inference.atoms: expected an integer in [2, training.batch_s");
+  EXPECT_TRUE(parse_run_config(std::string(kTwoMoons) + "[inference]\nmethod = \"snpe_c\"\ncombined_loss = true\n",
+                               "x.toml")
+                  .inference.combined_loss);
+  EXPECT_EQ(error_of<ConfigError>([] {
+              parse_run_config(std::string(kTwoMoons) + "[inference]\nmethod = \"tsnpe\"\ncombined_loss = true\n",
+                               "x.toml");
+            }),
+            "x.toml:7:17: inference.combined_loss: expected false for method \"tsnpe\" (snpe_c only), got true");
   EXPECT_EQ(error_of<ConfigError>([] {
               parse_run_config(std::string(kTwoMoons) + "[inference]\nmethod = \"tsnpe\"\ntruncation_quantile = 1\n",
                                "x.toml");

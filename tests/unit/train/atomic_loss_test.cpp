@@ -115,9 +115,10 @@ TEST(AtomicLossTest, ShardsSumToTheWholeBatch) {
   EXPECT_LT((p.flow.parameters().grads() - g_whole).cwiseAbs().maxCoeff(), 1e-4f * g_whole.cwiseAbs().maxCoeff());
 }
 
-TEST(AtomicLossTest, GradientMatchesCentralDifferences) {
-  Problem p;
-  train::AtomicLoss loss(p.flow, p.y, p.c, p.log_prior, 6, 4);
+// The loss's gradient against directional derivatives along random directions (in float, a
+// per-coordinate difference is all rounding): (L(p + h·v) − L(p − h·v)) / 2h against g·v. Masked
+// weights stay 0.
+void expect_gradient_matches_central_differences(Problem& p, train::AtomicLoss& loss, std::uint64_t seed) {
   const auto b = p.batch();
   loss.begin_batch(b);
   auto& params = p.flow.parameters();
@@ -125,9 +126,7 @@ TEST(AtomicLossTest, GradientMatchesCentralDifferences) {
   loss.loss_and_gradient(b, 0, Problem::N);
   const Eigen::VectorXd g = params.grads().cast<double>();
   const Vec<float> p0 = params.values();
-  // Directional derivatives along random directions (in float, a per-coordinate difference is
-  // all rounding): (L(p + h·v) − L(p − h·v)) / 2h against g·v. Masked weights stay 0.
-  RandomStream rng(9, StreamId::initialization, 5, 0);
+  RandomStream rng(seed, StreamId::initialization, 5, 0);
   for (int trial = 0; trial < 5; ++trial) {
     Vec<float> v(p0.size());
     for (Eigen::Index i = 0; i < v.size(); ++i) v(i) = p0(i) == 0.0f ? 0.0f : static_cast<float>(rng.normal());
@@ -143,9 +142,48 @@ TEST(AtomicLossTest, GradientMatchesCentralDifferences) {
   }
 }
 
+TEST(AtomicLossTest, GradientMatchesCentralDifferences) {
+  Problem p;
+  train::AtomicLoss loss(p.flow, p.y, p.c, p.log_prior, 6, 4);
+  expect_gradient_matches_central_differences(p, loss, 9);
+}
+
 TEST(AtomicLossTest, RejectsFewerThanTwoAtoms) {
   Problem p;
   EXPECT_THROW(train::AtomicLoss(p.flow, p.y, p.c, p.log_prior, 1, 1), ConfigError);
+}
+
+
+// The combined loss (sbi's use_combined_loss): the atomic loss plus −log q(θ_n | x_n) of the
+// examples with weight 1, each evaluated on its own.
+TEST(AtomicLossTest, CombinedLossAddsTheNllOfThePriorDraws) {
+  Problem p;
+  Eigen::VectorXd w = Eigen::VectorXd::Zero(Problem::N);
+  for (int n = 0; n < Problem::N; n += 3) w(n) = 1.0;
+  train::AtomicLoss atomic(p.flow, p.y, p.c, p.log_prior, 5, 2);
+  train::AtomicLoss combined(p.flow, p.y, p.c, p.log_prior, 5, 2, w);
+  const auto b = p.batch();
+  atomic.begin_batch(b);
+  combined.begin_batch(b);
+  double nll = 0;
+  Vec<float> one(1);
+  for (std::int64_t i = 0; i < Problem::N; ++i) {
+    const std::int64_t n = b.examples[i];
+    p.flow.log_prob(p.y.col(n), p.c.col(n), one);
+    nll -= w(n) * static_cast<double>(one(0));
+  }
+  ASSERT_GT(std::abs(nll), 1.0);
+  const double expected = atomic.loss(b, 0, Problem::N) + nll;
+  EXPECT_NEAR(combined.loss(b, 0, Problem::N), expected, 1e-4 * std::abs(expected));
+  EXPECT_THROW(train::AtomicLoss(p.flow, p.y, p.c, p.log_prior, 5, 2, Eigen::VectorXd::Ones(3)), ShapeError);
+}
+
+TEST(AtomicLossTest, CombinedLossGradientMatchesCentralDifferences) {
+  Problem p;
+  Eigen::VectorXd w = Eigen::VectorXd::Zero(Problem::N);
+  for (int n = 0; n < Problem::N; n += 2) w(n) = 1.0;
+  train::AtomicLoss loss(p.flow, p.y, p.c, p.log_prior, 6, 4, w);
+  expect_gradient_matches_central_differences(p, loss, 19);
 }
 
 }  // namespace
