@@ -298,40 +298,42 @@ void validate_prior(const PriorConfig& p, const std::string& path, const Locate&
   }
 }
 
+/// The names of the methods with a capability, comma-separated.
+std::string methods_with(bool MethodInfo::*capability) {
+  std::string names;
+  for (const MethodInfo& o : inference_methods())
+    if (o.*capability) names += (names.empty() ? "" : ", ") + o.name;
+  return names;
+}
+
 void validate(const RunConfig& c, const Locate& locate) {
   visit_fields(c, Checker{locate});
   for (const MethodInfo& m : inference_methods()) {
     if (m.name != c.inference.method) continue;
     if (!m.mcmc && !c.mcmc.given_key.empty()) {
-      std::string mcmc_methods;
-      for (const MethodInfo& o : inference_methods())
-        if (o.mcmc) mcmc_methods += (mcmc_methods.empty() ? "" : ", ") + o.name;
+      const std::string mcmc_methods = methods_with(&MethodInfo::mcmc);
       fail(locate, c.mcmc.given_key,
            "no [mcmc] settings for method " + quote_string(m.name) + " (it samples its posterior directly; " +
                "the methods that sample by MCMC: " + (mcmc_methods.empty() ? "none" : mcmc_methods) + ")",
            "a value");
     }
-    if (!m.reference_parameter && !c.inference.theta_ref.empty()) {
-      std::string users;
-      for (const MethodInfo& o : inference_methods())
-        if (o.reference_parameter) users += (users.empty() ? "" : ", ") + o.name;
+    if (!m.reference_parameter && !c.inference.theta_ref.empty())
       fail(locate, "inference.theta_ref",
-           "no theta_ref for method " + quote_string(m.name) + " (only " + users + " simulates at a reference parameter)",
+           "no theta_ref for method " + quote_string(m.name) + " (only " + methods_with(&MethodInfo::reference_parameter) +
+               " simulates at a reference parameter)",
            "a value");
-    }
-    if (!m.embedding && c.embedding.type != "none") {
-      std::string users;
-      for (const MethodInfo& o : inference_methods())
-        if (o.embedding) users += (users.empty() ? "" : ", ") + o.name;
+    if (!m.embedding && c.embedding.type != "none")
       fail(locate, "embedding.type",
            "\"none\" for method " + quote_string(m.name) + " (an embedding network maps x for the posterior flow "
-               "or the ratio classifier of " + users + ")",
+               "or the ratio classifier of " + methods_with(&MethodInfo::embedding) + ")",
            quote_string(c.embedding.type));
-    }
+    if (!m.combined_loss && c.inference.combined_loss)
+      fail(locate, "inference.combined_loss",
+           "false for method " + quote_string(m.name) + " (it adds an NLL term to the atomic loss of " +
+               methods_with(&MethodInfo::combined_loss) + ")",
+           "true");
     if (m.check)
       if (const auto problem = m.check(c)) fail(locate, problem->key, problem->expected, problem->found);
-    if (c.inference.combined_loss && m.name != "snpe_c")
-      fail(locate, "inference.combined_loss", "false for method " + quote_string(m.name) + " (snpe_c only)", "true");
   }
   if (c.embedding.type != "none" && c.x_dim() > 0)
     if (const auto problem = nn::embedding_problem(c.embedding, c.x_dim()))

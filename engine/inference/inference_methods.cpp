@@ -141,7 +141,7 @@ const std::vector<MethodInfo>& inference_methods() {
        check_density, make_npe<NpeVariant::snpe_b>, false, false, true},
       {"snpe_c", "sequential NPE with the atomic APT loss (Greenberg et al. 2019)", 10, "",
        [](const RunConfig& c) { return first_problem(c, check_density, check_atoms); },
-       make_npe<NpeVariant::snpe_c>, false, false, true},
+       make_npe<NpeVariant::snpe_c>, false, false, true, {}, {}, true},
       {"tsnpe", "truncated sequential NPE: prior truncated to the posterior's HPD region (Deistler et al. 2022)", 10,
        "", check_density, make_npe<NpeVariant::tsnpe>, false, false, true},
       {"nle", "neural likelihood estimation, one round from the prior, posterior by MCMC (Papamakarios et al. 2019)",

@@ -56,7 +56,7 @@ expect wrong_type "inference.simulations" "many" -- run good.toml --set inferenc
 expect zero_rounds "inference.rounds" "positive" "got 0" -- run good.toml --set inference.method=snpe_c --set inference.rounds=0
 expect one_atom "inference.atoms" "[2, training.batch_size" "got 1" -- run good.toml --set inference.method=snpe_c --set inference.atoms=1
 expect too_many_atoms "inference.atoms" "batch_size = 200" "got 500" -- run good.toml --set inference.method=snpe_c --set inference.atoms=500
-expect combined_loss_not_snpe_c "inference.combined_loss" "snpe_c only" "got true" -- run good.toml --set inference.method=tsnpe --set inference.combined_loss=true
+expect combined_loss_not_snpe_c "inference.combined_loss" "atomic loss of snpe_c" "got true" -- run good.toml --set inference.method=tsnpe --set inference.combined_loss=true
 expect snpe_a_flow "inference.estimator" "\"mdn\" for method \"snpe_a\"" "\"nsf\"" -- run good.toml --set inference.method=snpe_a --set inference.estimator=nsf
 expect unknown_method "inference.method" "snpe_c" "\"snpe_d\"" -- run good.toml --set inference.method=snpe_d
 

@@ -104,6 +104,8 @@ struct MethodInfo {
   /// prior serves. The method's constructor enforces it (before any simulation); the benchmark
   /// grid asks it to skip cells without building the method.
   std::function<std::optional<MethodConfigProblem>(const RunConfig&, const Prior&)> check_prior;
+  /// Trains with the atomic APT loss: reads inference.combined_loss (other methods refuse it).
+  bool combined_loss = false;
 };
 
 /// Every method, in the order the documentation lists them.

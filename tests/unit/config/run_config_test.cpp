@@ -314,7 +314,8 @@ TEST(RunConfigTest, SequentialMethodsTakeTheirDefaultsAndCheckTheirKeys) {
               parse_run_config(std::string(kTwoMoons) + "[inference]\nmethod = \"tsnpe\"\ncombined_loss = true\n",
                                "x.toml");
             }),
-            "x.toml:7:17: inference.combined_loss: expected false for method \"tsnpe\" (snpe_c only), got true");
+            "x.toml:7:17: inference.combined_loss: expected false for method \"tsnpe\" (it adds an NLL term to the atomic "
+            "loss of snpe_c), got true");
   EXPECT_EQ(error_of<ConfigError>([] {
               parse_run_config(std::string(kTwoMoons) + "[inference]\nmethod = \"tsnpe\"\ntruncation_quantile = 1\n",
                                "x.toml");
