@@ -26,11 +26,11 @@ void write_command_report(const std::string& path, const std::string& command, c
 /// The "posterior" member of report.json: samples, draws, acceptance, truncation and, for MCMC,
 /// the chains' settings, R̂, ESS and timings.
 void write_posterior(JsonWriter& j, const RunConfig& config, const PosteriorSamples& post);
-/// The log lines a sampled posterior deserves: MCMC diagnostics and warnings (R̂, idle ranks), or
-/// a warning when little of a direct posterior's mass falls inside the prior's support.
 /// A warning when a minibatch (of the last round's train_examples) has fewer micro-shards than
 /// there are ranks: the others wait at every step.
 void log_training_diagnostics(Log& log, const RunConfig& config, std::int64_t train_examples, int ranks);
+/// The log lines a sampled posterior deserves: MCMC diagnostics and warnings (R̂, idle ranks), or
+/// a warning when little of a direct posterior's mass falls inside the prior's support.
 void log_posterior_diagnostics(Log& log, const RunConfig& config, const PosteriorSamples& post, int ranks);
 
 }  // namespace nsbi
