@@ -119,12 +119,17 @@ std::unique_ptr<InferenceMethod> make_npe(const MethodContext& ctx) {
 
 const std::vector<MethodInfo>& inference_methods() {
   static const std::vector<MethodInfo> methods{
-      {"npe", "neural posterior estimation, one round from the prior", 1, "",
-       [](const RunConfig& c) { return first_problem(c, check_one_round<kSnpe>, check_density); },
-       make_npe<NpeVariant::npe>, false, false, true},
-      {"snpe_a", "sequential NPE with a mixture density network, corrected in closed form (Papamakarios & Murray 2016)",
-       10, "mdn",
-       [](const RunConfig& c) -> std::optional<MethodConfigProblem> {
+      {.name = "npe",
+       .summary = "neural posterior estimation, one round from the prior",
+       .default_rounds = 1,
+       .check = [](const RunConfig& c) { return first_problem(c, check_one_round<kSnpe>, check_density); },
+       .make = make_npe<NpeVariant::npe>,
+       .embedding = true},
+      {.name = "snpe_a",
+       .summary = "sequential NPE with a mixture density network, corrected in closed form (Papamakarios & Murray 2016)",
+       .default_rounds = 10,
+       .default_estimator = "mdn",
+       .check = [](const RunConfig& c) -> std::optional<MethodConfigProblem> {
          if (c.inference.estimator != "mdn")
            return MethodConfigProblem{"inference.estimator", "\"mdn\" for method \"snpe_a\" (its correction is in "
                                                              "closed form for Gaussian mixtures)",
@@ -135,56 +140,91 @@ const std::vector<MethodInfo>& inference_methods() {
            return MethodConfigProblem{"estimator.ensemble", "1 for method \"snpe_a\"", std::to_string(c.estimator.ensemble)};
          return std::nullopt;
        },
-       [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> { return std::make_unique<SnpeA>(ctx); },
-       false, false, false, snpe_a_defaults, SnpeA::check_prior},
-      {"snpe_b", "sequential NPE with an importance-weighted loss (Lueckmann et al. 2017)", 10, "",
-       check_density, make_npe<NpeVariant::snpe_b>, false, false, true},
-      {"snpe_c", "sequential NPE with the atomic APT loss (Greenberg et al. 2019)", 10, "",
-       [](const RunConfig& c) { return first_problem(c, check_density, check_atoms); },
-       make_npe<NpeVariant::snpe_c>, false, false, true, {}, {}, true},
-      {"tsnpe", "truncated sequential NPE: prior truncated to the posterior's HPD region (Deistler et al. 2022)", 10,
-       "", check_density, make_npe<NpeVariant::tsnpe>, false, false, true},
-      {"nle", "neural likelihood estimation, one round from the prior, posterior by MCMC (Papamakarios et al. 2019)",
-       1, "", [](const RunConfig& c) { return first_problem(c, check_one_round<kSnle>, check_density, check_mcmc_method); },
-       [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> {
+       .make = [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> { return std::make_unique<SnpeA>(ctx); },
+       .defaults = snpe_a_defaults,
+       .check_prior = SnpeA::check_prior},
+      {.name = "snpe_b",
+       .summary = "sequential NPE with an importance-weighted loss (Lueckmann et al. 2017)",
+       .default_rounds = 10,
+       .check = check_density,
+       .make = make_npe<NpeVariant::snpe_b>,
+       .embedding = true},
+      {.name = "snpe_c",
+       .summary = "sequential NPE with the atomic APT loss (Greenberg et al. 2019)",
+       .default_rounds = 10,
+       .check = [](const RunConfig& c) { return first_problem(c, check_density, check_atoms); },
+       .make = make_npe<NpeVariant::snpe_c>,
+       .embedding = true,
+       .combined_loss = true},
+      {.name = "tsnpe",
+       .summary = "truncated sequential NPE: prior truncated to the posterior's HPD region (Deistler et al. 2022)",
+       .default_rounds = 10,
+       .check = check_density,
+       .make = make_npe<NpeVariant::tsnpe>,
+       .embedding = true},
+      {.name = "nle",
+       .summary = "neural likelihood estimation, one round from the prior, posterior by MCMC (Papamakarios et al. 2019)",
+       .default_rounds = 1,
+       .check = [](const RunConfig& c) {
+         return first_problem(c, check_one_round<kSnle>, check_density, check_mcmc_method);
+       },
+       .make = [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> {
          return std::make_unique<LikelihoodEstimation>(ctx, false);
        },
-       true, false, false, likelihood_defaults},
-      {"snle", "sequential NLE: rounds from MCMC samples of the posterior at x_o (Papamakarios et al. 2019)", 10, "",
-       [](const RunConfig& c) { return first_problem(c, check_density, check_mcmc_method); },
-       [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> {
+       .mcmc = true,
+       .defaults = likelihood_defaults},
+      {.name = "snle",
+       .summary = "sequential NLE: rounds from MCMC samples of the posterior at x_o (Papamakarios et al. 2019)",
+       .default_rounds = 10,
+       .check = [](const RunConfig& c) { return first_problem(c, check_density, check_mcmc_method); },
+       .make = [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> {
          return std::make_unique<LikelihoodEstimation>(ctx, true);
        },
-       true, false, false, likelihood_defaults},
-      {"nre_a", "ratio estimation with a classifier of dependent vs shuffled pairs, AALR (Hermans et al. 2019)", 1,
-       "resnet",
-       [](const RunConfig& c) { return first_problem(c, check_one_round<kSnreB>, check_classifier, check_mcmc_method); },
-       [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> {
+       .mcmc = true,
+       .defaults = likelihood_defaults},
+      {.name = "nre_a",
+       .summary = "ratio estimation with a classifier of dependent vs shuffled pairs, AALR (Hermans et al. 2019)",
+       .default_rounds = 1,
+       .default_estimator = "resnet",
+       .check = [](const RunConfig& c) {
+         return first_problem(c, check_one_round<kSnreB>, check_classifier, check_mcmc_method);
+       },
+       .make = [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> {
          return std::make_unique<RatioEstimation>(ctx, RatioLossKind::binary, false);
        },
-       true, false, true},
+       .mcmc = true,
+       .embedding = true},
       // nre_b, snre_b and carl default to the mlp classifier: five-observation C2ST at 10k
       // (bench/RESULTS.md) nre_b two_moons 0.615 vs the resnet's 0.670, gaussian_linear 0.557 vs
       // 0.570, snre_b slcp 0.820 vs 0.851; nre_a keeps the resnet (two_moons 0.617 vs 0.676).
-      {"nre_b", "ratio estimation with the contrastive 1-of-K classifier, SRE (Durkan et al. 2020)", 1, "mlp",
-       [](const RunConfig& c) {
+      {.name = "nre_b",
+       .summary = "ratio estimation with the contrastive 1-of-K classifier, SRE (Durkan et al. 2020)",
+       .default_rounds = 1,
+       .default_estimator = "mlp",
+       .check = [](const RunConfig& c) {
          return first_problem(c, check_one_round<kSnreB>, check_classifier, check_mcmc_method, check_atoms);
        },
-       [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> {
+       .make = [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> {
          return std::make_unique<RatioEstimation>(ctx, RatioLossKind::contrastive, false);
        },
-       true, false, true},
-      {"snre_b", "sequential contrastive ratio estimation: rounds from MCMC samples of the posterior (Durkan et al. 2020)",
-       10, "mlp",
-       [](const RunConfig& c) { return first_problem(c, check_classifier, check_mcmc_method, check_atoms); },
-       [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> {
+       .mcmc = true,
+       .embedding = true},
+      {.name = "snre_b",
+       .summary = "sequential contrastive ratio estimation: rounds from MCMC samples of the posterior (Durkan et al. 2020)",
+       .default_rounds = 10,
+       .default_estimator = "mlp",
+       .check = [](const RunConfig& c) { return first_problem(c, check_classifier, check_mcmc_method, check_atoms); },
+       .make = [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> {
          return std::make_unique<RatioEstimation>(ctx, RatioLossKind::contrastive, true);
        },
-       true, false, true},
+       .mcmc = true,
+       .embedding = true},
       // carl: gaussian_linear 0.584 with the mlp against 0.633 with the resnet.
-      {"carl", "ratio p(x|θ)/p(x|θ_ref) by a classifier, CARL (Cranmer et al. 2015); round 1 simulates at θ_ref",
-       2, "mlp",
-       [](const RunConfig& c) -> std::optional<MethodConfigProblem> {
+      {.name = "carl",
+       .summary = "ratio p(x|θ)/p(x|θ_ref) by a classifier, CARL (Cranmer et al. 2015); round 1 simulates at θ_ref",
+       .default_rounds = 2,
+       .default_estimator = "mlp",
+       .check = [](const RunConfig& c) -> std::optional<MethodConfigProblem> {
          if (c.inference.rounds != 2)
            return MethodConfigProblem{"inference.rounds",
                                       "2 for method \"carl\" (round 0 at prior draws, round 1 at theta_ref, half the "
@@ -196,8 +236,10 @@ const std::vector<MethodInfo>& inference_methods() {
                                       std::to_string(c.inference.theta_ref.size()) + " values"};
          return first_problem(c, check_classifier, check_mcmc_method);
        },
-       [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> { return std::make_unique<Carl>(ctx); }, true,
-       true, true},
+       .make = [](const MethodContext& ctx) -> std::unique_ptr<InferenceMethod> { return std::make_unique<Carl>(ctx); },
+       .mcmc = true,
+       .reference_parameter = true,
+       .embedding = true},
   };
   return methods;
 }

@@ -86,10 +86,10 @@ struct MethodInfo {
   std::string name;
   std::string summary;           // one line for the README and `nsbi tasks`-like listings
   int default_rounds = 1;
-  std::string default_estimator;  // when [inference] estimator is not given
+  std::string default_estimator{};  // when [inference] estimator is not given
   /// Method-specific checks of a configuration (estimator kind, atoms, …); nullopt when fine.
-  std::function<std::optional<MethodConfigProblem>(const RunConfig&)> check;
-  std::function<std::unique_ptr<InferenceMethod>(const MethodContext&)> make;
+  std::function<std::optional<MethodConfigProblem>(const RunConfig&)> check{};
+  std::function<std::unique_ptr<InferenceMethod>(const MethodContext&)> make{};
   /// Samples its posterior by MCMC: reads the [mcmc] table (other methods refuse it).
   bool mcmc = false;
   /// Simulates at a reference parameter: reads inference.theta_ref (other methods refuse it).
@@ -99,11 +99,11 @@ struct MethodInfo {
   bool embedding = false;
   /// The method's own defaults for keys a configuration leaves out (given(key) tells whether the
   /// file or an override set it), applied after the file is read and before it is validated.
-  std::function<void(RunConfig&, const std::function<bool(const std::string&)>& given)> defaults;
+  std::function<void(RunConfig&, const std::function<bool(const std::string&)>& given)> defaults{};
   /// Checks of the prior a method needs (snpe_a: a closed-form correction); empty when any
   /// prior serves. The method's constructor enforces it (before any simulation); the benchmark
   /// grid asks it to skip cells without building the method.
-  std::function<std::optional<MethodConfigProblem>(const RunConfig&, const Prior&)> check_prior;
+  std::function<std::optional<MethodConfigProblem>(const RunConfig&, const Prior&)> check_prior{};
   /// Trains with the atomic APT loss: reads inference.combined_loss (other methods refuse it).
   bool combined_loss = false;
 };
