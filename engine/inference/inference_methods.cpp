@@ -55,6 +55,12 @@ std::optional<MethodConfigProblem> check_density(const RunConfig& c) {
                                "the default \"" + default_scale + "\" for estimator \"" + c.inference.estimator +
                                    "\" (maf only)",
                                "\"" + c.estimator.scale + "\""};
+  const std::string& default_order = EstimatorConfig{}.order;
+  if (c.estimator.order != default_order && c.inference.estimator != "maf" && c.inference.estimator != "nsf")
+    return MethodConfigProblem{"estimator.order",
+                               "the default \"" + default_order + "\" for estimator \"" + c.inference.estimator +
+                                   "\" (the autoregressive flows maf and nsf only)",
+                               "\"" + c.estimator.order + "\""};
   return std::nullopt;
 }
 /// NRE: one classifier (NPE and NLE take ensembles; classifier ensembles are not built yet).

@@ -99,10 +99,7 @@ Mat<T> AutoregressiveFlow<T>::inverse(const Eigen::Ref<const Mat<T>>& u_K, const
 
 template <typename T>
 Mat<T> AutoregressiveFlow<T>::sample(const Eigen::Ref<const Vec<T>>& c, Eigen::Index n, RandomStream& rng) {
-  Mat<T> z(dim_, n);
-  for (Eigen::Index j = 0; j < n; ++j)
-    for (int i = 0; i < dim_; ++i) z(i, j) = static_cast<T>(rng.normal());
-  return inverse(z, c.replicate(1, n));
+  return inverse(standard_normal<T>(dim_, n, rng), c.replicate(1, n));
 }
 
 template class AutoregressiveFlow<float>;

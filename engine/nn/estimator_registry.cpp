@@ -1,6 +1,7 @@
 #include "nsbi/nn/estimator_registry.hpp"
 
 #include "nsbi/core/error.hpp"
+#include "nsbi/nn/coupling_spline_flow.hpp"
 #include "nsbi/nn/embedded_density_estimator.hpp"
 #include "nsbi/nn/masked_autoregressive_flow.hpp"
 #include "nsbi/nn/mixture_density_network.hpp"
@@ -19,7 +20,7 @@ namespace {
 }  // namespace
 
 const std::vector<std::string>& density_estimator_names() {
-  static const std::vector<std::string> names{"maf", "nsf", "mdn"};
+  static const std::vector<std::string> names{"maf", "nsf", "nsf_coupling", "mdn"};
   return names;
 }
 
@@ -50,6 +51,10 @@ std::unique_ptr<ConditionalDensityEstimator<float>> make_density_estimator(const
                                                      NsfOptions{spec.transforms, spec.hidden, spec.bins, spec.tail_bound,
                                                                 flow_order_from(spec.order, "order")},
                                                      seed, std::move(y_std), std::move(c_std));
+  if (spec.name == "nsf_coupling")
+    return std::make_unique<CouplingSplineFlow<float>>(
+        target_dim, context_dim, CouplingNsfOptions{spec.transforms, spec.hidden, spec.bins, spec.tail_bound}, seed,
+        std::move(y_std), std::move(c_std));
   if (spec.name == "mdn")
     return std::make_unique<MixtureDensityNetwork<float>>(target_dim, context_dim,
                                                           MdnOptions{spec.components, spec.hidden}, seed,

@@ -4,18 +4,6 @@
 
 namespace nsbi::nn {
 
-namespace {
-
-RqSplineOptions spline_options(const NsfOptions& o) {
-  RqSplineOptions s;
-  s.bins = o.bins;
-  s.tail_bound = o.tail_bound;
-  s.raw_scale = 1.0 / std::sqrt(static_cast<double>(o.hidden));
-  return s;
-}
-
-}  // namespace
-
 template <typename T>
 NeuralSplineFlow<T>::NeuralSplineFlow(int dim, int context_dim, const NsfOptions& options, std::uint64_t seed,
                                       Standardizer y_standardizer, Standardizer c_standardizer)
@@ -23,7 +11,7 @@ NeuralSplineFlow<T>::NeuralSplineFlow(int dim, int context_dim, const NsfOptions
            RationalQuadraticSpline<T>::params_per_dim(options.bins), seed, std::move(y_standardizer),
            std::move(c_standardizer), options.order),
       options_(options),
-      spline_(spline_options(options)) {
+      spline_(conditioned_spline_options(options.bins, options.tail_bound, options.hidden)) {
   knots_.resize(options.transforms);
 }
 

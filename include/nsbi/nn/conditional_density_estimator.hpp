@@ -42,6 +42,15 @@ class ConditionalDensityEstimator {
   virtual Mat<T> sample(const Eigen::Ref<const Vec<T>>& c, Eigen::Index n, RandomStream& rng) = 0;
 };
 
+/// rows × cols draws of N(0, 1) from `rng`, column by column: the base draws of a flow's sample().
+template <typename T>
+Mat<T> standard_normal(int rows, Eigen::Index cols, RandomStream& rng) {
+  Mat<T> z(rows, cols);
+  for (Eigen::Index j = 0; j < cols; ++j)
+    for (int i = 0; i < rows; ++i) z(i, j) = static_cast<T>(rng.normal());
+  return z;
+}
+
 /// The equal-weight mixture of an ensemble, log((1/K)·Σ_k q_k(y_n | c_n)) for each column, by
 /// each member's evaluate() and log-sum-exp over members (a column where the largest member is
 /// −∞ or NaN keeps it). lp and members are the caller's workspace, so that repeated calls of

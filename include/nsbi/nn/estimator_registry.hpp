@@ -15,15 +15,15 @@ struct DensityEstimatorSpec {
   std::string name = "maf";
   int transforms = 5;
   int hidden = 50;
-  int bins = 10;            // nsf
-  double tail_bound = 3.0;  // nsf
+  int bins = 10;            // nsf, nsf_coupling
+  double tail_bound = 3.0;  // nsf, nsf_coupling
   int components = 10;      // mdn
   std::string order = "reverse";  // maf, nsf: FlowOrder by name
   std::string scale = "sigmoid";  // maf: MafScale by name
   EmbeddingSpec embedding;        // type "none": the estimator conditions on x as it is
 };
 
-/// Names accepted for density estimators ("maf", "nsf", "mdn").
+/// Names accepted for density estimators ("maf", "nsf", "nsf_coupling", "mdn").
 const std::vector<std::string>& density_estimator_names();
 
 /// q(y | c) of the named kind, with fixed z-scoring of y and c; throws ConfigError for an unknown name.

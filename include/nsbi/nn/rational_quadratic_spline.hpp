@@ -19,6 +19,8 @@
 // The transcendental work (softmax, softplus, sigmoid, log) runs as vectorised Eigen array
 // operations over the whole block; only the bin search and the rational function are per element.
 // Workspaces are resized only when the block shape changes.
+#include <cmath>
+
 #include "nsbi/nn/tensor.hpp"
 
 namespace nsbi::nn {
@@ -31,6 +33,16 @@ struct RqSplineOptions {
   double min_derivative = 1e-3;
   double raw_scale = 1.0;  // raw widths and heights are multiplied by this before the softmax
 };
+
+/// nflows' spline of a flow whose conditioner has `hidden` units: raw widths and heights scaled
+/// by 1/√hidden before the softmax, nflows' minima.
+inline RqSplineOptions conditioned_spline_options(int bins, double tail_bound, int hidden) {
+  RqSplineOptions s;
+  s.bins = bins;
+  s.tail_bound = tail_bound;
+  s.raw_scale = 1.0 / std::sqrt(static_cast<double>(hidden));
+  return s;
+}
 
 /// The knots of a block of splines (from RationalQuadraticSpline::knots), kept for backward.
 /// Stored sample-major, so that the vectorised passes run along the batch: row n, column j·D + i

@@ -377,5 +377,18 @@ TEST(RunConfigTest, MafScaleIsOneOfTwoAndForMafOnly) {
             "\"softplus\"");
 }
 
+TEST(RunConfigTest, FlowOrderIsForTheAutoregressiveFlowsOnly) {
+  const auto parse = [](const std::string& estimator) {
+    return parse_run_config(std::string(kTwoMoons) + "[inference]\nestimator = \"" + estimator +
+                                "\"\n[estimator]\norder = \"random\"\n",
+                            "x.toml");
+  };
+  EXPECT_EQ(parse("nsf").estimator.order, "random");
+  EXPECT_EQ(parse("maf").estimator.order, "random");
+  EXPECT_EQ(error_of<ConfigError>([&] { parse("nsf_coupling"); }),
+            "x.toml:8:9: estimator.order: expected the default \"reverse\" for estimator \"nsf_coupling\" (the "
+            "autoregressive flows maf and nsf only), got \"random\"");
+}
+
 }  // namespace
 }  // namespace nsbi

@@ -13,6 +13,7 @@
 #include "nsbi/core/error.hpp"
 
 #include "gradient_check.hpp"
+#include "nsbi/nn/coupling_spline_flow.hpp"
 #include "nsbi/nn/masked_autoregressive_flow.hpp"
 #include "nsbi/nn/mixture_density_network.hpp"
 #include "nsbi/nn/neural_spline_flow.hpp"
@@ -67,6 +68,26 @@ struct NsfKind {
   static constexpr bool reversed = true;
 };
 
+struct NsfCouplingKind {
+  static constexpr const char* name = "nsf_coupling";
+  template <typename T>
+  using Flow = CouplingSplineFlow<T>;
+  template <typename T>
+  // Every parameter is free. The LU layers start as the identity (off-diagonal entries and shifts
+  // exactly 0), which the finite differences would skip as if masked: they get values away from 0,
+  // the same for float and double.
+  static Flow<T> make(int dim, int ctx, std::uint64_t seed, int transforms, int hidden, Standardizer ys, Standardizer cs) {
+    Flow<T> flow(dim, ctx, CouplingNsfOptions{transforms, hidden, 8, 3.0}, seed, std::move(ys), std::move(cs));
+    RandomStream rng(seed, StreamId::initialization, 9, 0);
+    for (auto& v : flow.parameters().values())
+      if (v == T(0)) v = static_cast<T>(0.2 * rng.normal());
+    return flow;
+  }
+  // Five transforms of residual nets, each block's last layer perturbed far from its 1e-3 start,
+  // give spikes narrower than the quadrature grids at the others' 0.3.
+  static constexpr double perturbation = 0.1;
+};
+
 struct MdnKind {
   static constexpr const char* name = "mdn";
   template <typename T>
@@ -77,6 +98,15 @@ struct MdnKind {
   }
 };
 
+// The scale of make_flow's perturbation: 0.3 unless the kind names its own.
+template <class Kind>
+constexpr double perturbation() {
+  if constexpr (requires { Kind::perturbation; })
+    return Kind::perturbation;
+  else
+    return 0.3;
+}
+
 // An estimator with non-trivial standardisation and weights perturbed away from initialisation, so that
 // every term of the log density is exercised.
 template <class Kind>
@@ -85,7 +115,7 @@ auto make_flow(int dim, int ctx, std::uint64_t seed, int size = 3, int hidden = 
   Standardizer cs{Eigen::VectorXd::LinSpaced(ctx, 0.2, 1.0), Eigen::VectorXd::LinSpaced(ctx, 1.5, 0.5)};
   auto flow = Kind::template make<double>(dim, ctx, seed, size, hidden, ys, cs);
   RandomStream rng(seed, StreamId::initialization, 7, 0);
-  for (auto& v : flow.parameters().values()) v += v == 0.0 ? 0.0 : 0.3 * rng.normal();  // masked stay 0
+  for (auto& v : flow.parameters().values()) v += v == 0.0 ? 0.0 : perturbation<Kind>() * rng.normal();  // masked stay 0
   return flow;
 }
 
@@ -118,7 +148,8 @@ struct KindName {
 template <class Kind>
 class DensityEstimatorContractTest : public ::testing::Test {};
 // (nsf_random shares the order mechanism with maf_random: the flow tests below cover its inverse.)
-using Kinds = ::testing::Types<MafKind, NsfKind, MdnKind, MafRandomKind, MafSoftplusKind>;
+// (nsf_coupling's own test adds its inverse and its linear layers away from the identity.)
+using Kinds = ::testing::Types<MafKind, NsfKind, NsfCouplingKind, MdnKind, MafRandomKind, MafSoftplusKind>;
 TYPED_TEST_SUITE(DensityEstimatorContractTest, Kinds, KindName);
 template <class Kind>
 class FlowContractTest : public ::testing::Test {};

@@ -106,7 +106,7 @@ INSTANTIATE_TEST_SUITE_P(Kinds, EmbeddedDensityEstimatorTest,
                          ::testing::Values("mlp", "cnn1d", "cnn2d", "deepset"));
 
 TEST(EmbeddedDensityEstimatorRegistry, WrapsEveryEstimatorKindInOneBuffer) {
-  for (const std::string name : {"maf", "nsf", "mdn"}) {
+  for (const std::string& name : density_estimator_names()) {
     DensityEstimatorSpec plain;
     plain.name = name;
     plain.transforms = 2;
