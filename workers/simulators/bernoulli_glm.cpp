@@ -61,9 +61,14 @@ void BernoulliGlmSimulator::simulate_one(const Eigen::Ref<const Eigen::VectorXd>
 }
 
 Task bernoulli_glm_task() {
-  return {"bernoulli_glm", kParams, kParams,
+  return {
+      .name = "bernoulli_glm",
+      .theta_dim = kParams,
+      .x_dim = kParams,
+      .description =
           "Bernoulli GLM spiking neuron; x = spike count and 9 spike-triggered stimulus sums (sufficient statistics)",
-          bernoulli_glm_prior, [] { return std::make_unique<BernoulliGlmSimulator>("bernoulli_glm", false); }};
+      .make_prior = bernoulli_glm_prior,
+      .make_simulator = [] { return std::make_unique<BernoulliGlmSimulator>("bernoulli_glm", false); }};
 }
 
 }  // namespace nsbi

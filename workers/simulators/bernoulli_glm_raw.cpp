@@ -8,8 +8,12 @@
 namespace nsbi {
 
 Task bernoulli_glm_raw_task() {
-  return {"bernoulli_glm_raw", 10, 100, "Bernoulli GLM spiking neuron; x = the raw 100-bin binary spike train",
-          bernoulli_glm_prior, [] { return std::make_unique<BernoulliGlmSimulator>("bernoulli_glm_raw", true); }};
+  return {.name = "bernoulli_glm_raw",
+          .theta_dim = 10,
+          .x_dim = 100,
+          .description = "Bernoulli GLM spiking neuron; x = the raw 100-bin binary spike train",
+          .make_prior = bernoulli_glm_prior,
+          .make_simulator = [] { return std::make_unique<BernoulliGlmSimulator>("bernoulli_glm_raw", true); }};
 }
 
 }  // namespace nsbi

@@ -16,12 +16,16 @@ void GaussianLinearSimulator::simulate_one(const Eigen::Ref<const Eigen::VectorX
 }
 
 Task gaussian_linear_task() {
-  return {"gaussian_linear", 10, 10, "Gaussian prior N(0, 0.1 I), x ~ N(theta, 0.1 I); closed-form Gaussian posterior",
-          [] {
-            return std::make_unique<Gaussian>(
-                Gaussian::diagonal(Eigen::VectorXd::Zero(10), Eigen::VectorXd::Constant(10, std::sqrt(0.1))));
-          },
-          [] { return std::make_unique<GaussianLinearSimulator>("gaussian_linear", 10); }};
+  return {.name = "gaussian_linear",
+          .theta_dim = 10,
+          .x_dim = 10,
+          .description = "Gaussian prior N(0, 0.1 I), x ~ N(theta, 0.1 I); closed-form Gaussian posterior",
+          .make_prior =
+              [] {
+                return std::make_unique<Gaussian>(
+                    Gaussian::diagonal(Eigen::VectorXd::Zero(10), Eigen::VectorXd::Constant(10, std::sqrt(0.1))));
+              },
+          .make_simulator = [] { return std::make_unique<GaussianLinearSimulator>("gaussian_linear", 10); }};
 }
 
 }  // namespace nsbi

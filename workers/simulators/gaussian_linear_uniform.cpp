@@ -8,9 +8,16 @@
 namespace nsbi {
 
 Task gaussian_linear_uniform_task() {
-  return {"gaussian_linear_uniform", 10, 10, "uniform prior on [-1,1]^10, x ~ N(theta, 0.1 I); box-truncated Gaussian posterior",
-          [] { return std::make_unique<BoxUniform>(Eigen::VectorXd::Constant(10, -1.0), Eigen::VectorXd::Constant(10, 1.0)); },
-          [] { return std::make_unique<GaussianLinearSimulator>("gaussian_linear_uniform", 10); }};
+  return {.name = "gaussian_linear_uniform",
+          .theta_dim = 10,
+          .x_dim = 10,
+          .description = "uniform prior on [-1,1]^10, x ~ N(theta, 0.1 I); box-truncated Gaussian posterior",
+          .make_prior =
+              [] {
+                return std::make_unique<BoxUniform>(Eigen::VectorXd::Constant(10, -1.0),
+                                                    Eigen::VectorXd::Constant(10, 1.0));
+              },
+          .make_simulator = [] { return std::make_unique<GaussianLinearSimulator>("gaussian_linear_uniform", 10); }};
 }
 
 }  // namespace nsbi

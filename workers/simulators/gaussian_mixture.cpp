@@ -25,9 +25,16 @@ class GaussianMixtureSimulator final : public BuiltinSimulator {
 }  // namespace
 
 Task gaussian_mixture_task() {
-  return {"gaussian_mixture", 2, 2, "x from a 50/50 mixture of N(theta, I) and N(theta, 0.01 I); uniform prior on [-10,10]^2",
-          [] { return std::make_unique<BoxUniform>(Eigen::VectorXd::Constant(2, -10.0), Eigen::VectorXd::Constant(2, 10.0)); },
-          [] { return std::make_unique<GaussianMixtureSimulator>(); }};
+  return {.name = "gaussian_mixture",
+          .theta_dim = 2,
+          .x_dim = 2,
+          .description = "x from a 50/50 mixture of N(theta, I) and N(theta, 0.01 I); uniform prior on [-10,10]^2",
+          .make_prior =
+              [] {
+                return std::make_unique<BoxUniform>(Eigen::VectorXd::Constant(2, -10.0),
+                                                    Eigen::VectorXd::Constant(2, 10.0));
+              },
+          .make_simulator = [] { return std::make_unique<GaussianMixtureSimulator>(); }};
 }
 
 }  // namespace nsbi

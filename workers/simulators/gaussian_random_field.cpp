@@ -127,9 +127,13 @@ std::unique_ptr<Prior> grf_prior() {
 }  // namespace
 
 Task gaussian_random_field_task() {
-  Task t{"gaussian_random_field", 2, kGrid * kGrid,
-         "32x32 periodic Gaussian random field with power spectrum A k^-n, theta = (log A, n); exact likelihood",
-         grf_prior, [] { return std::make_unique<GaussianRandomFieldSimulator>(); }};
+  Task t{.name = "gaussian_random_field",
+         .theta_dim = 2,
+         .x_dim = kGrid * kGrid,
+         .description =
+             "32x32 periodic Gaussian random field with power spectrum A k^-n, theta = (log A, n); exact likelihood",
+         .make_prior = grf_prior,
+         .make_simulator = [] { return std::make_unique<GaussianRandomFieldSimulator>(); }};
   t.make_log_likelihood = [](const Eigen::VectorXd& x_o) -> Task::LogLikelihood {
     auto spectrum = std::make_shared<GaussianRandomField::Spectrum>(GaussianRandomField(kGrid).spectrum(x_o));
     return [spectrum](const Eigen::Ref<const Eigen::VectorXd>& theta) {

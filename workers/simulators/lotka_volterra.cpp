@@ -52,9 +52,12 @@ class LotkaVolterraSimulator final : public BuiltinSimulator {
 
 Task lotka_volterra_task() {
   Eigen::Vector4d log_mean(-0.125, -3.0, -0.125, -3.0);
-  return {"lotka_volterra", 4, 20, "predator-prey ODE; log-normal noisy prey and predator counts at 10 times",
-          [log_mean] { return std::make_unique<LogNormal>(log_mean, Eigen::Vector4d::Constant(0.5)); },
-          [] { return std::make_unique<LotkaVolterraSimulator>(); }};
+  return {.name = "lotka_volterra",
+          .theta_dim = 4,
+          .x_dim = 20,
+          .description = "predator-prey ODE; log-normal noisy prey and predator counts at 10 times",
+          .make_prior = [log_mean] { return std::make_unique<LogNormal>(log_mean, Eigen::Vector4d::Constant(0.5)); },
+          .make_simulator = [] { return std::make_unique<LotkaVolterraSimulator>(); }};
 }
 
 }  // namespace nsbi

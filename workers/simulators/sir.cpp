@@ -51,9 +51,16 @@ class SirSimulator final : public BuiltinSimulator {
 }  // namespace
 
 Task sir_task() {
-  return {"sir", 2, 10, "SIR epidemic ODE; binomially sampled infected fraction (1000 draws) at 10 times",
-          [] { return std::make_unique<LogNormal>(Eigen::Vector2d(std::log(0.4), std::log(0.125)), Eigen::Vector2d(0.5, 0.2)); },
-          [] { return std::make_unique<SirSimulator>(); }};
+  return {.name = "sir",
+          .theta_dim = 2,
+          .x_dim = 10,
+          .description = "SIR epidemic ODE; binomially sampled infected fraction (1000 draws) at 10 times",
+          .make_prior =
+              [] {
+                return std::make_unique<LogNormal>(Eigen::Vector2d(std::log(0.4), std::log(0.125)),
+                                                   Eigen::Vector2d(0.5, 0.2));
+              },
+          .make_simulator = [] { return std::make_unique<SirSimulator>(); }};
 }
 
 }  // namespace nsbi

@@ -43,8 +43,12 @@ std::unique_ptr<Prior> slcp_prior() {
 }
 
 Task slcp_task() {
-  return {"slcp", 5, 8, "4 iid 2-D Gaussian draws with mean and covariance nonlinear in theta; 4-mode posterior",
-          slcp_prior, [] { return std::make_unique<SlcpSimulator>(); }};
+  return {.name = "slcp",
+          .theta_dim = 5,
+          .x_dim = 8,
+          .description = "4 iid 2-D Gaussian draws with mean and covariance nonlinear in theta; 4-mode posterior",
+          .make_prior = slcp_prior,
+          .make_simulator = [] { return std::make_unique<SlcpSimulator>(); }};
 }
 
 }  // namespace nsbi

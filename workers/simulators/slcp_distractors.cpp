@@ -110,9 +110,14 @@ class SlcpDistractorsSimulator final : public BuiltinSimulator {
 }  // namespace
 
 Task slcp_distractors_task() {
-  return {"slcp_distractors", 5, kDim,
+  return {
+      .name = "slcp_distractors",
+      .theta_dim = 5,
+      .x_dim = kDim,
+      .description =
           "slcp's 8 values hidden among 92 heavy-tailed Student-t mixture distractors, then permuted; slcp's posterior",
-          slcp_prior, [] { return std::make_unique<SlcpDistractorsSimulator>(); }};
+      .make_prior = slcp_prior,
+      .make_simulator = [] { return std::make_unique<SlcpDistractorsSimulator>(); }};
 }
 
 }  // namespace nsbi

@@ -29,9 +29,16 @@ class TwoMoonsSimulator final : public BuiltinSimulator {
 }  // namespace
 
 Task two_moons_task() {
-  return {"two_moons", 2, 2, "crescent-shaped bimodal posterior from a rotated, |.|-folded noisy arc",
-          [] { return std::make_unique<BoxUniform>(Eigen::VectorXd::Constant(2, -1.0), Eigen::VectorXd::Constant(2, 1.0)); },
-          [] { return std::make_unique<TwoMoonsSimulator>(); }};
+  return {.name = "two_moons",
+          .theta_dim = 2,
+          .x_dim = 2,
+          .description = "crescent-shaped bimodal posterior from a rotated, |.|-folded noisy arc",
+          .make_prior =
+              [] {
+                return std::make_unique<BoxUniform>(Eigen::VectorXd::Constant(2, -1.0),
+                                                    Eigen::VectorXd::Constant(2, 1.0));
+              },
+          .make_simulator = [] { return std::make_unique<TwoMoonsSimulator>(); }};
 }
 
 }  // namespace nsbi

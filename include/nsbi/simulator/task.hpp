@@ -22,7 +22,7 @@ struct Task {
   /// log p(x_o | θ) as a function of θ, for tasks whose likelihood is known in closed form (the
   /// reference posterior of `nsbi bench reference`); empty for the others.
   using LogLikelihood = std::function<double(const Eigen::Ref<const Eigen::VectorXd>& theta)>;
-  std::function<LogLikelihood(const Eigen::VectorXd& x_o)> make_log_likelihood;
+  std::function<LogLikelihood(const Eigen::VectorXd& x_o)> make_log_likelihood{};
 };
 
 /// All builtin tasks, in a fixed order.
