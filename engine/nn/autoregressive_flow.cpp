@@ -1,7 +1,6 @@
 #include "nsbi/nn/autoregressive_flow.hpp"
 
 #include <cmath>
-#include <numbers>
 #include <span>
 #include <utility>
 
@@ -55,10 +54,7 @@ void AutoregressiveFlow<T>::standardize(const Eigen::Ref<const Mat<T>>& y, const
 
 template <typename T>
 void AutoregressiveFlow<T>::base_log_prob(Eigen::Ref<Vec<T>> out) const {
-  const Mat<T>& u = u_.back();
-  const T half_log_2pi = static_cast<T>(0.5 * std::log(2.0 * std::numbers::pi));
-  out = (T(-0.5) * u.array().square().colwise().sum()).matrix().transpose();
-  out.array() += log_det_.array() - static_cast<T>(u.rows()) * half_log_2pi;
+  standard_normal_log_prob<T>(u_.back(), log_det_, out);
 }
 
 template <typename T>

@@ -1,7 +1,6 @@
 #include "nsbi/nn/coupling_spline_flow.hpp"
 
 #include <cmath>
-#include <numbers>
 #include <string>
 #include <utility>
 
@@ -102,10 +101,7 @@ void CouplingSplineFlow<T>::log_prob(const Eigen::Ref<const Mat<T>>& y, const Ei
     u_[k + 1].colwise() += std::as_const(*params_).matrix(t.bias, dim_, 1).col(0);
     log_det_.array() += diag_.array().log().sum();
   }
-  const Mat<T>& u = u_.back();
-  const T half_log_2pi = static_cast<T>(0.5 * std::log(2.0 * std::numbers::pi));
-  out = (T(-0.5) * u.array().square().colwise().sum()).matrix().transpose();
-  out.array() += log_det_.array() - static_cast<T>(dim_) * half_log_2pi;
+  standard_normal_log_prob<T>(u_.back(), log_det_, out);
 }
 
 template <typename T>

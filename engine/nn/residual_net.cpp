@@ -10,24 +10,23 @@ namespace {
 
 constexpr double kResidualInitBound = 1e-3;  // nflows' zero_initialization of a block's last layer
 
-int checked_blocks(int in, int context_dim, int hidden, int blocks) {
+void checked_blocks(int in, int context_dim, int hidden, int blocks) {
   if (in < 0 || context_dim < 0 || in + context_dim < 1 || hidden < 1 || blocks < 1)
     throw ConfigError(make_message("residual net", "inputs + context, hidden, blocks", "all ≥ 1",
                                    std::to_string(in + context_dim) + ", " + std::to_string(hidden) + ", " +
                                        std::to_string(blocks)));
-  return blocks;
 }
 
 }  // namespace
 
 template <typename T>
 ResidualNet<T>::ResidualNet(ParameterBuffer<T>& params, int in, int context_dim, int hidden, int out, int blocks)
-    : in_(in),
+    : in_((checked_blocks(in, context_dim, hidden, blocks), in)),  // before any layer is sized
       context_dim_(context_dim),
       hidden_(hidden),
       in_a_(params, in, hidden),
       in_c_(params, context_dim, hidden, /*bias=*/false) {
-  blocks_.reserve(static_cast<std::size_t>(checked_blocks(in, context_dim, hidden, blocks)));
+  blocks_.reserve(static_cast<std::size_t>(blocks));
   for (int k = 0; k < blocks; ++k)
     blocks_.push_back(Block{Linear<T>(params, hidden, hidden), Linear<T>(params, hidden, hidden),
                             context_dim > 0 ? Linear<T>(params, context_dim, hidden) : Linear<T>()});

@@ -3,6 +3,7 @@
 // and sampling. NPE uses y = θ, c = x; NLE uses y = x, c = θ. Losses live elsewhere and only
 // supply d(loss)/d(log q) per sample.
 #include <cmath>
+#include <numbers>
 #include <cstdint>
 #include <vector>
 
@@ -49,6 +50,15 @@ Mat<T> standard_normal(int rows, Eigen::Index cols, RandomStream& rng) {
   for (Eigen::Index j = 0; j < cols; ++j)
     for (int i = 0; i < rows; ++i) z(i, j) = static_cast<T>(rng.normal());
   return z;
+}
+
+/// out(n) = log N(u_n; 0, I) + log_det(n) for each column u_n of u: a flow's density from its
+/// base draws and the summed log-determinants of its transforms.
+template <typename T>
+void standard_normal_log_prob(const Mat<T>& u, const Vec<T>& log_det, Eigen::Ref<Vec<T>> out) {
+  const T half_log_2pi = static_cast<T>(0.5 * std::log(2.0 * std::numbers::pi));
+  out = (T(-0.5) * u.array().square().colwise().sum()).matrix().transpose();
+  out.array() += log_det.array() - static_cast<T>(u.rows()) * half_log_2pi;
 }
 
 /// The equal-weight mixture of an ensemble, log((1/K)·Σ_k q_k(y_n | c_n)) for each column, by
