@@ -8,6 +8,10 @@
 //   nsbi_simulate_mle  x = the maximum-likelihood estimate of θ = (log A, n) (2 values), by Newton
 //                      on the exact log-likelihood (convex in θ): an efficient summary that a real
 //                      simulator would not offer;
+//   nsbi_simulate_binned  x = log of the mean power in 16 bins equally spaced in log |k|² (15 non-empty
+//                      values; NSBI_GRF_BINS sets the number): shells merged so that each value averages more modes; not sufficient
+//                      (the weights within a bin do not depend on n), a low-dimensional summary of
+//                      the kind a cosmologist computes;
 //   nsbi_grf_summary   the same reduction of a given map (the observation), so that simulations and
 //                      observation go through one code path.
 //
@@ -15,6 +19,7 @@
 // noise comes from the seed through splitmix64 and Box–Muller (not the builtin's streams: the
 // distribution is the same, the values are not).
 #include <cmath>
+#include <cstdlib>
 #include <complex>
 #include <cstdint>
 #include <map>
@@ -32,6 +37,8 @@ struct Grid {
   std::vector<int> shell;          // per mode: its |k|² shell, −1 for the mean mode
   std::vector<double> modes;       // per shell: number of modes
   std::vector<double> log_k2;      // per shell: log |k|²
+  std::vector<int> bin;            // per shell: its bin of equal width in log |k|² (non-empty bins only)
+  int bins = 0;
   std::vector<std::complex<double>> twiddle;
   Grid() {
     const auto freq = [](int i) { return i <= kN / 2 ? i : i - kN; };
@@ -50,6 +57,16 @@ struct Grid {
     for (int v : k2) {
       shell.push_back(v == 0 ? -1 : index[v]);
       if (v != 0) modes[static_cast<std::size_t>(shell.back())] += 1.0;
+    }
+    const char* env = std::getenv("NSBI_GRF_BINS");  // the number of bins (default 16)
+    const int kBins = env != nullptr && std::atoi(env) > 0 ? std::atoi(env) : 16;
+    const double top = log_k2.back() + 1e-9;
+    int last = -1;
+    for (double L : log_k2) {
+      const int b = static_cast<int>(L / top * kBins);
+      if (b != last) ++bins;
+      last = b;
+      bin.push_back(bins - 1);
     }
     for (int j = 0; j < kN; ++j) twiddle.push_back(std::polar(1.0, -2.0 * std::numbers::pi * j / kN));
   }
@@ -115,11 +132,20 @@ bool maximum_likelihood(const std::vector<double>& s, double* theta) {
 int summarize(const std::vector<double>& s, int kind, double* x) {
   const Grid& g = grid();
   if (kind == 1) return maximum_likelihood(s, x) ? 0 : 1;
+  if (kind == 2) {
+    std::vector<double> power(static_cast<std::size_t>(g.bins), 0.0), modes(power.size(), 0.0);
+    for (int q = 0; q < g.shells(); ++q) {
+      power[static_cast<std::size_t>(g.bin[q])] += s[q];
+      modes[static_cast<std::size_t>(g.bin[q])] += g.modes[q];
+    }
+    for (int b = 0; b < g.bins; ++b) x[b] = std::log(power[b] / modes[b]);
+    return 0;
+  }
   for (int q = 0; q < g.shells(); ++q) x[q] = std::log(s[q] / g.modes[q]);
   return 0;
 }
 
-int summary_dim(int kind) { return kind == 1 ? 2 : grid().shells(); }
+int summary_dim(int kind) { return kind == 1 ? 2 : kind == 2 ? grid().bins : grid().shells(); }
 
 std::uint64_t splitmix64(std::uint64_t& state) {
   std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
@@ -155,7 +181,11 @@ NSBI_PLUGIN_EXPORT int nsbi_simulate_mle(const double* theta, int theta_dim, dou
   return simulate(theta, theta_dim, x, x_dim, seed, 1);
 }
 
-// kind 0: shells, 1: MLE. Returns the summary's dimension when map is null, else 0 on success.
+NSBI_PLUGIN_EXPORT int nsbi_simulate_binned(const double* theta, int theta_dim, double* x, int x_dim, uint64_t seed) {
+  return simulate(theta, theta_dim, x, x_dim, seed, 2);
+}
+
+// kind 0: shells, 1: MLE, 2: binned. Returns the summary's dimension when map is null, else 0 on success.
 NSBI_PLUGIN_EXPORT int nsbi_grf_summary(const double* map, int map_dim, int kind, double* out) {
   if (map == nullptr) return summary_dim(kind);
   if (map_dim != kM) return -1;

@@ -4,9 +4,10 @@
 # C2ST against reference posteriors made by `nsbi bench reference --task gaussian_random_field`.
 #   shells: log mean power per |k|² shell, the exact sufficient statistic (134 values)
 #   mle:    the maximum-likelihood estimate of (log A, n) (2 values)
+#   binned: log mean power in 16 bins of equal width in log |k|² (15 non-empty values)
 # Compare with the cnn2d embedding on the map (bench/RESULTS.md). One training per line.
 #
-#   bench/grf_summary/run.sh --ref DIR --obs "6 7 8" --summary shells|mle --out DIR [--seed S] [--set key=value ...]
+#   bench/grf_summary/run.sh --ref DIR --obs "6 7 8" --summary shells|mle|binned --out DIR [--seed S] [--set key=value ...]
 #
 # Environment: NSBI (default build/nsbi), PLUGIN (default build/bench/grf_summary_plugin.so).
 set -euo pipefail
@@ -29,7 +30,8 @@ done
 case $summary in
   shells) kind=0 symbol=nsbi_simulate ;;
   mle) kind=1 symbol=nsbi_simulate_mle ;;
-  *) echo "--summary: expected shells or mle, got '$summary'" >&2; exit 2 ;;
+  binned) kind=2 symbol=nsbi_simulate_binned ;;
+  *) echo "--summary: expected shells, mle or binned, got '$summary'" >&2; exit 2 ;;
 esac
 mkdir -p "$out"
 echo "observation,c2st,epochs" > "$out/results.csv"

@@ -84,6 +84,7 @@ void visit_fields(C& c, V&& v) {
   v("estimator", "components", c.estimator.components, Rule::positive);
   v("estimator", "order", c.estimator.order, accepted_flow_orders());
   v("estimator", "scale", c.estimator.scale, accepted_maf_scales());
+  v("estimator", "z_score_x", c.estimator.z_score_x, accepted_z_scores());
 
   v("embedding", "type", c.embedding.type, nn::embedding_names());
   v("embedding", "features", c.embedding.features, Rule::positive);
@@ -96,6 +97,7 @@ void visit_fields(C& c, V&& v) {
   v("embedding", "pooling", c.embedding.pooling, nn::embedding_poolings());
   v("embedding", "padding", c.embedding.padding, nn::embedding_paddings());
   v("embedding", "isotropic", c.embedding.isotropic, Rule::any);
+  v("embedding", "bins", c.embedding.bins, Rule::positive);
 
   v("training", "batch_size", c.training.batch_size, Rule::positive);
   v("training", "learning_rate", c.training.learning_rate, Rule::positive);

@@ -57,6 +57,11 @@ const std::vector<std::string>& accepted_maf_scales() {
   return names;
 }
 
+const std::vector<std::string>& accepted_z_scores() {
+  static const std::vector<std::string> names{"auto", "independent", "structured"};
+  return names;
+}
+
 const std::vector<std::string>& accepted_mcmc_inits() {
   static const std::vector<std::string> names{"sir", "prior"};
   return names;

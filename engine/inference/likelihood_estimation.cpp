@@ -56,7 +56,7 @@ RoundTraining LikelihoodEstimation::train(const SimulationBank& bank, std::uint3
   const Eigen::MatrixXd& theta = pairs.theta;
   const Eigen::Map<const Eigen::MatrixXf> x = pairs.x();
 
-  if (estimators_.empty()) build(nn::Standardizer::fit(x), nn::Standardizer::fit(theta));
+  if (estimators_.empty()) build(fit_x_standardizer(cfg, x), nn::Standardizer::fit(theta));
 
   const train::DataRef y = x;  // read in place
   const nn::Mat<float> c = theta.cast<float>();

@@ -75,7 +75,10 @@ RoundTraining RatioEstimation::train(const SimulationBank& bank, std::uint32_t r
   const Eigen::MatrixXd& theta = pairs.theta;
   const Eigen::Map<const Eigen::MatrixXf> x = pairs.x();
 
-  if (!classifier_) build(nn::Standardizer::fit(theta), nn::Standardizer::fit(x));
+  if (!classifier_) {
+    build(nn::Standardizer::fit(theta), fit_x_standardizer(cfg, x));
+    classifier_->calibrate_x(x.leftCols(std::min<Eigen::Index>(x.cols(), kCalibrationContexts)));
+  }
 
   const nn::Mat<float> th = theta.cast<float>();
   const train::DataRef xs = x;  // read in place
@@ -178,7 +181,9 @@ RoundTraining Carl::train(const SimulationBank& bank, std::uint32_t round) {
   if (!classifier_) {
     Eigen::MatrixXd both(x0.rows(), 2 * M);
     both << x0, x1;
-    build(nn::Standardizer::fit(theta0), nn::Standardizer::fit(both));
+    build(nn::Standardizer::fit(theta0), fit_x_standardizer(ctx_.config, both));
+    const nn::Mat<float> some = both.leftCols(std::min<Eigen::Index>(both.cols(), kCalibrationContexts)).cast<float>();
+    classifier_->calibrate_x(some);
   }
   const nn::Mat<float> th = theta0.cast<float>(), xs = x0.cast<float>(), xr = x1.cast<float>();
   std::vector<std::int64_t> train_idx, val_idx;

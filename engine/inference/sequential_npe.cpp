@@ -70,6 +70,23 @@ train::TrainingOptions round_training_options(const RunConfig& cfg, std::uint32_
   return to;
 }
 
+namespace {
+
+bool structured_x(const RunConfig& cfg) {
+  const std::string& z = cfg.estimator.z_score_x;
+  return z == "structured" || (z == "auto" && cfg.embedding.type == "power_spectrum");
+}
+
+}  // namespace
+
+nn::Standardizer fit_x_standardizer(const RunConfig& cfg, const Eigen::Ref<const Eigen::MatrixXf>& x) {
+  return structured_x(cfg) ? nn::Standardizer::fit_structured(x) : nn::Standardizer::fit(x);
+}
+
+nn::Standardizer fit_x_standardizer(const RunConfig& cfg, const Eigen::Ref<const Eigen::MatrixXd>& x) {
+  return structured_x(cfg) ? nn::Standardizer::fit_structured(x) : nn::Standardizer::fit(x);
+}
+
 BankPairs valid_pairs(const SimulationBank& bank) {
   BankPairs p;
   p.rows = bank.valid_rows();
@@ -129,7 +146,10 @@ RoundTraining SequentialNpe::train(const SimulationBank& bank, std::uint32_t rou
 
   const std::uint64_t seed = cfg.seed;
   // Round 0: the estimators and their z-scoring, fitted on round 0's pairs.
-  if (estimators_.empty()) build(nn::Standardizer::fit(target), nn::Standardizer::fit(x));
+  if (estimators_.empty()) {
+    build(nn::Standardizer::fit(target), fit_x_standardizer(cfg, x));
+    for (auto& e : estimators_) e->calibrate_context(x.leftCols(std::min<Eigen::Index>(x.cols(), kCalibrationContexts)));
+  }
 
   const nn::Mat<float> y = target.cast<float>();
   const train::DataRef c = x;  // read in place

@@ -39,6 +39,13 @@ const Mat<T>& EmbeddedDensityEstimator<T>::features(const Eigen::Ref<const Mat<T
 }
 
 template <typename T>
+void EmbeddedDensityEstimator<T>::calibrate_context(const Eigen::Ref<const Mat<T>>& c) {
+  Mat<T> xz(c.rows(), c.cols());
+  x_std_.apply<T>(c, xz);
+  embed_->calibrate(xz);
+}
+
+template <typename T>
 const Mat<T>& EmbeddedDensityEstimator<T>::run_gradient() {
   const auto runs = static_cast<Eigen::Index>(first_.size()) - 1;
   df_runs_.resize(df_.rows(), runs);

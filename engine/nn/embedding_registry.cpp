@@ -6,11 +6,12 @@
 #include "nsbi/nn/cnn_embedding.hpp"
 #include "nsbi/nn/deep_set_embedding.hpp"
 #include "nsbi/nn/mlp_embedding.hpp"
+#include "nsbi/nn/power_spectrum_embedding.hpp"
 
 namespace nsbi::nn {
 
 const std::vector<std::string>& embedding_names() {
-  static const std::vector<std::string> names{"none", "mlp", "cnn1d", "cnn2d", "deepset"};
+  static const std::vector<std::string> names{"none", "mlp", "cnn1d", "cnn2d", "deepset", "power_spectrum"};
   return names;
 }
 
@@ -31,16 +32,17 @@ std::optional<EmbeddingProblem> embedding_problem(const EmbeddingSpec& s, int x_
     for (const auto& n : names) list += (list.empty() ? "\"" : ", \"") + n + "\"";
     return EmbeddingProblem{"embedding.type", "one of " + list, "\"" + s.type + "\""};
   }
-  if (s.type == "cnn2d") {
+  const bool map = s.type == "cnn2d" || s.type == "power_spectrum";  // x is an H×W map
+  if (map) {
     if (s.shape.size() != 2 || s.shape[0] < 1 || s.shape[1] < 1)
-      return EmbeddingProblem{"embedding.shape", "[H, W], two positive integers, for type \"cnn2d\"",
+      return EmbeddingProblem{"embedding.shape", "[H, W], two positive integers, for type \"" + s.type + "\"",
                               std::to_string(s.shape.size()) + " values"};
     if (static_cast<long long>(s.shape[0]) * s.shape[1] != x_dim)
       return EmbeddingProblem{"embedding.shape", "[H, W] with H·W = x's dimension " + std::to_string(x_dim),
                               "[" + std::to_string(s.shape[0]) + ", " + std::to_string(s.shape[1]) + "] (" +
                                   std::to_string(static_cast<long long>(s.shape[0]) * s.shape[1]) + " values)"};
   } else if (!s.shape.empty()) {
-    return EmbeddingProblem{"embedding.shape", "no shape for type \"" + s.type + "\" (only cnn2d reads it)",
+    return EmbeddingProblem{"embedding.shape", "no shape for type \"" + s.type + "\" (only cnn2d and power_spectrum read it)",
                             std::to_string(s.shape.size()) + " values"};
   }
   const bool cnn = s.type == "cnn1d" || s.type == "cnn2d";
@@ -65,6 +67,13 @@ std::optional<EmbeddingProblem> embedding_problem(const EmbeddingSpec& s, int x_
                             "true"};
   if (cnn && s.kernel % 2 == 0)
     return EmbeddingProblem{"embedding.kernel", "an odd kernel size (same padding)", std::to_string(s.kernel)};
+  if (s.type == "power_spectrum" && s.shape[0] * s.shape[1] < 2)
+    return EmbeddingProblem{"embedding.shape", "a map of at least 2 cells for type \"power_spectrum\"",
+                            "[" + std::to_string(s.shape[0]) + ", " + std::to_string(s.shape[1]) + "]"};
+  if (s.type != "power_spectrum" && s.bins != EmbeddingSpec{}.bins)
+    return EmbeddingProblem{"embedding.bins",
+                            "no bins for type \"" + s.type + "\" (only power_spectrum reads it)",
+                            std::to_string(s.bins)};
   if (s.type == "deepset" && x_dim % s.trials != 0)
     return EmbeddingProblem{"embedding.trials", "a divisor of x's dimension " + std::to_string(x_dim),
                             std::to_string(s.trials)};
@@ -92,6 +101,9 @@ std::unique_ptr<EmbeddingNet<T>> make_embedding_net(const EmbeddingSpec& s, int 
     o.isotropic = s.isotropic;
     return std::make_unique<CnnEmbedding<T>>(params, o, rng);
   }
+  if (s.type == "power_spectrum")
+    return std::make_unique<PowerSpectrumEmbedding<T>>(params, s.shape[0], s.shape[1], s.bins, s.hidden, s.layers,
+                                                        s.features, rng);
   if (s.type == "deepset")
     return std::make_unique<DeepSetEmbedding<T>>(params, s.trials, x_dim / s.trials, s.hidden, s.layers, s.features,
                                                  rng);

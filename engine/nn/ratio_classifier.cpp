@@ -172,6 +172,14 @@ void RatioClassifier<T>::backward(const Eigen::Ref<const Vec<T>>& g) {
   }
 }
 
+template <typename T>
+void RatioClassifier<T>::calibrate_x(const Eigen::Ref<const Mat<T>>& x) {
+  if (!embed_) return;
+  Mat<T> xz(x.rows(), x.cols());
+  x_std_.apply<T>(x, xz);
+  embed_->calibrate(xz);
+}
+
 template class RatioClassifier<float>;
 template class RatioClassifier<double>;
 

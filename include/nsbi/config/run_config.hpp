@@ -10,9 +10,10 @@
 //   [observation] file = "obs.csv"  or  values = [..]
 //   [inference]   method, estimator, simulations, rounds, unconstrained, atoms, combined_loss, truncation_quantile,
 //                 proposal_inflation, theta_ref
-//   [estimator]   hidden_features, transforms, ensemble, bins, tail_bound, components
+//   [estimator]   hidden_features, transforms, ensemble, bins, tail_bound, components, order, scale,
+//                 z_score_x
 //   [embedding]   type, features, hidden, layers, channels, kernel, shape, trials, pooling,
-//                 padding, isotropic
+//                 padding, isotropic, bins
 //                 (a network from x to summary features; the NPE and NRE methods)
 //   [training]    batch_size, learning_rate, clip_norm, validation_fraction, stop_after_epochs,
 //                 max_epochs, micro_batch, lr_decays, lr_decay_factor
@@ -43,6 +44,7 @@ const std::vector<std::string>& accepted_prior_types();
 const std::vector<std::string>& accepted_samplers();
 const std::vector<std::string>& accepted_flow_orders();  // estimator.order
 const std::vector<std::string>& accepted_maf_scales();   // estimator.scale
+const std::vector<std::string>& accepted_z_scores();     // estimator.z_score_x
 const std::vector<std::string>& accepted_mcmc_inits();
 
 /// [task]: a builtin benchmark task (prior + simulator). Empty name = none.
@@ -112,6 +114,10 @@ struct EstimatorConfig {
   int components = 10;        // mdn: mixture components (snpe_a: of the final round; earlier rounds 1)
   std::string order = "reverse";  // maf, nsf: "reverse" or "random" autoregressive orders (nn::FlowOrder)
   std::string scale = "sigmoid";  // maf: "sigmoid" or "softplus" scales (nn::MafScale)
+  /// x's z-scoring: "independent" (per feature), "structured" (one mean and std for all of x's
+  /// values, for maps and series), or "auto": structured for the power_spectrum embedding (per-
+  /// pixel factors would mix the map's Fourier modes), independent otherwise.
+  std::string z_score_x = "auto";
 };
 
 struct TrainingConfig {

@@ -74,6 +74,15 @@ train::TrainingOptions training_options(const RunConfig& config);
 /// The same for a method with one estimator seeded by the run's seed, in round `round`.
 train::TrainingOptions round_training_options(const RunConfig& config, std::uint32_t round);
 
+/// The data-dependent initialisation of an embedding (calibrate) reads round 0's first this many
+/// valid x, in bank order: enough for per-feature moments, a bounded copy at any campaign size.
+inline constexpr Eigen::Index kCalibrationContexts = 10000;
+
+/// x's z-scoring as estimator.z_score_x says ("auto": structured for the power_spectrum
+/// embedding, independent otherwise), fitted on x (D×N).
+nn::Standardizer fit_x_standardizer(const RunConfig& config, const Eigen::Ref<const Eigen::MatrixXf>& x);
+nn::Standardizer fit_x_standardizer(const RunConfig& config, const Eigen::Ref<const Eigen::MatrixXd>& x);
+
 /// Every round's pairs with status ok, in bank order: their rows, θ, x and rounds.
 struct BankPairs {
   std::vector<std::size_t> rows;

@@ -41,6 +41,10 @@ class ConditionalDensityEstimator {
   }
   /// n draws y ~ q(· | c) for one context c (context_dim) → target_dim×n.
   virtual Mat<T> sample(const Eigen::Ref<const Vec<T>>& c, Eigen::Index n, RandomStream& rng) = 0;
+  /// Data-dependent initialisation from the training contexts (context_dim×N), once, after
+  /// construction and before the first training (an embedding's EmbeddingNet::calibrate); the
+  /// default does nothing.
+  virtual void calibrate_context(const Eigen::Ref<const Mat<T>>& c) { (void)c; }
 };
 
 /// rows × cols draws of N(0, 1) from `rng`, column by column: the base draws of a flow's sample().

@@ -40,6 +40,8 @@ class EmbeddedDensityEstimator final : public ConditionalDensityEstimator<T> {
   void backward_with_context(const Eigen::Ref<const Vec<T>>& g, Eigen::Ref<Mat<T>> dc) override;
   void evaluate(const Eigen::Ref<const Mat<T>>& y, const Eigen::Ref<const Mat<T>>& c, Eigen::Ref<Vec<T>> out) override;
   Mat<T> sample(const Eigen::Ref<const Vec<T>>& c, Eigen::Index n, RandomStream& rng) override;
+  /// The embedding's calibrate() on the z-scored contexts.
+  void calibrate_context(const Eigen::Ref<const Mat<T>>& c) override;
 
   static constexpr std::uint32_t kEmbeddingStream = 0x454d;  // the round index of the embedding's weights
 

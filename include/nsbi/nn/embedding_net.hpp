@@ -18,6 +18,9 @@ class EmbeddingNet {
   /// d_features = d(loss)/d(features) (output_dim×N) of the last forward: adds d(loss)/d(params)
   /// to the buffer's gradients and returns d(loss)/dx (input_dim×N).
   virtual const Mat<T>& backward(const Eigen::Ref<const Mat<T>>& d_features) = 0;
+  /// Data-dependent initialisation from the training x (input_dim×N, z-scored), once before the
+  /// first training; the default does nothing.
+  virtual void calibrate(const Eigen::Ref<const Mat<T>>& x) { (void)x; }
 };
 
 }  // namespace nsbi::nn

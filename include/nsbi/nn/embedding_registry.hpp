@@ -25,9 +25,10 @@ struct EmbeddingSpec {
   std::string pooling = "flatten";  // cnn: the blocks' output into the head: "flatten" (sbi), "mean", "logmean", "multiscale"
   std::string padding = "zeros";    // cnn: the convolutions' "same" padding: "zeros" (sbi) or "circular" (periodic x)
   bool isotropic = false;           // cnn: kernels symmetric under the rotations and reflections of the grid
+  int bins = 16;                    // power_spectrum: intervals of equal width in log |k|² (empty ones dropped)
 };
 
-/// "none", "mlp", "cnn1d", "cnn2d", "deepset".
+/// "none", "mlp", "cnn1d", "cnn2d", "deepset", "power_spectrum".
 const std::vector<std::string>& embedding_names();
 /// The cnn embeddings' `pooling`: "flatten", "mean", "logmean", "multiscale".
 const std::vector<std::string>& embedding_poolings();

@@ -71,6 +71,9 @@ class RatioClassifier {
   /// Given g_n = d(loss)/d(out(n)) for the last forward call, adds d(loss)/d(params) to
   /// parameters().grads().
   void backward(const Eigen::Ref<const Vec<T>>& g);
+  /// The embedding's data-dependent initialisation (EmbeddingNet::calibrate) from training x
+  /// (Dx×N, raw units), once before the first training; nothing without an embedding.
+  void calibrate_x(const Eigen::Ref<const Mat<T>>& x);
 
  private:
   bool residual() const { return options_.architecture == RatioArchitecture::resnet; }

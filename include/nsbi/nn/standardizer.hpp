@@ -20,6 +20,13 @@ struct Standardizer {
   /// that no double copy of the data is made.
   static Standardizer fit(const Eigen::Ref<const Eigen::MatrixXf>& data);
 
+  /// Structured z-scoring (sbi's z_score_x = "structured"): one mean and one unbiased std for
+  /// every feature, those of all D·N entries (std 1 when they are constant). For x whose features
+  /// are exchangeable in distribution (a map or series of a stationary field), where per-feature
+  /// statistics differ only by their sampling noise, and dividing by them would modulate the data.
+  static Standardizer fit_structured(const Eigen::Ref<const Eigen::MatrixXd>& data);
+  static Standardizer fit_structured(const Eigen::Ref<const Eigen::MatrixXf>& data);
+
   int dim() const { return static_cast<int>(mean.size()); }
   /// log |det| of the map v → u: −Σ log std.
   double log_abs_det() const;

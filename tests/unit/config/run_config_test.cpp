@@ -377,6 +377,40 @@ TEST(RunConfigTest, MafScaleIsOneOfTwoAndForMafOnly) {
             "\"softplus\"");
 }
 
+TEST(RunConfigTest, ZScoreOfXIsOneOfThreeAndRoundTrips) {
+  EXPECT_EQ(parse_run_config(std::string(kTwoMoons), "x.toml").estimator.z_score_x, "auto");
+  const RunConfig c =
+      parse_run_config(std::string(kTwoMoons) + "[estimator]\nz_score_x = \"structured\"\n", "x.toml");
+  EXPECT_EQ(c.estimator.z_score_x, "structured");
+  EXPECT_EQ(parse_run_config(to_toml(c), "again.toml").estimator.z_score_x, "structured");
+  EXPECT_EQ(error_of<ConfigError>([] {
+              parse_run_config(std::string(kTwoMoons) + "[estimator]\nz_score_x = \"global\"\n", "x.toml");
+            }),
+            "x.toml:6:13: estimator.z_score_x: expected one of \"auto\", \"independent\", \"structured\", got "
+            "\"global\"");
+}
+
+TEST(RunConfigTest, SpectrumBinsAreForThePowerSpectrumEmbeddingOnly) {
+  const std::string grf = "[task]\nname = \"gaussian_random_field\"\n[observation]\nvalues = [" +
+                          [] {
+                            std::string v;
+                            for (int i = 0; i < 1024; ++i) v += i ? ", 0" : "0";
+                            return v;
+                          }() +
+                          "]\n[embedding]\n";
+  const RunConfig c = parse_run_config(grf + "type = \"power_spectrum\"\nshape = [32, 32]\nbins = 24\n", "x.toml");
+  EXPECT_EQ(c.embedding.bins, 24);
+  EXPECT_EQ(parse_run_config(to_toml(c), "again.toml").embedding.bins, 24);
+  const std::string message = error_of<ConfigError>(
+      [&] { parse_run_config(grf + "type = \"cnn2d\"\nshape = [32, 32]\nbins = 24\n", "x.toml"); });
+  EXPECT_NE(message.find("embedding.bins: expected no bins for type \"cnn2d\""), std::string::npos) << message;
+  const std::string no_shape =
+      error_of<ConfigError>([&] { parse_run_config(grf + "type = \"power_spectrum\"\n", "x.toml"); });
+  EXPECT_NE(no_shape.find("embedding.shape: expected [H, W], two positive integers, for type \"power_spectrum\""),
+            std::string::npos)
+      << no_shape;
+}
+
 TEST(RunConfigTest, FlowOrderIsForTheAutoregressiveFlowsOnly) {
   const auto parse = [](const std::string& estimator) {
     return parse_run_config(std::string(kTwoMoons) + "[inference]\nestimator = \"" + estimator +

@@ -64,6 +64,14 @@ struct DeepSetKind {
   static EmbeddingSpec spec() { return {"deepset", 3, 8, 1, 6, 5, {}, 4}; }
 };
 
+struct PowerSpectrumKind {
+  static constexpr const char* name = "power_spectrum";
+  static constexpr int x_dim = 48;
+  static EmbeddingSpec spec() {
+    return {.type = "power_spectrum", .features = 3, .hidden = 8, .layers = 1, .shape = {6, 8}, .bins = 4};
+  }
+};
+
 struct KindName {
   template <class Kind>
   static std::string GetName(int) {
@@ -74,7 +82,7 @@ struct KindName {
 template <class Kind>
 class EmbeddingContractTest : public ::testing::Test {};
 using Kinds = ::testing::Types<MlpKind, Cnn1dKind, Cnn2dKind, Cnn2dMeanKind, Cnn1dLogMeanKind, Cnn2dCircularKind,
-                                     Cnn2dIsotropicKind, Cnn2dMultiscaleKind, DeepSetKind>;
+                                     Cnn2dIsotropicKind, Cnn2dMultiscaleKind, DeepSetKind, PowerSpectrumKind>;
 TYPED_TEST_SUITE(EmbeddingContractTest, Kinds, KindName);
 
 constexpr int kOtherParameters = 7;  // a block of another network, registered first
@@ -203,6 +211,14 @@ TEST(EmbeddingRegistry, ProblemsNameTheKey) {
   EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.padding");
   s = {"mlp", 4, 8, 2, 2, 3, {}, 1, "flatten", "zeros", true};
   EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.isotropic");
+  s = {.type = "power_spectrum"};
+  EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.shape");
+  s.shape = {5, 6};
+  EXPECT_FALSE(embedding_problem(s, 30).has_value());
+  s.shape = {1, 1};
+  EXPECT_EQ(embedding_problem(s, 1)->key, "embedding.shape");
+  s = {.type = "mlp", .bins = 8};
+  EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.bins");
 }
 
 // Global average pooling: one value per channel into the head, whatever the grid's size, and a
