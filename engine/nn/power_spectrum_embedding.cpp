@@ -90,7 +90,9 @@ const Mat<T>& PowerSpectrumEmbedding<T>::log_power(const Eigen::Ref<const Mat<T>
   // F = C − i·S, so with A = F_W·m: Re A = C_W·m, Im A = −S_W·m, and
   // Re X = Re A·C_H + Im A·S_H, Im X = Im A·C_H − Re A·S_H.
   const Eigen::Map<const Mat<T>, 0, Eigen::OuterStride<>> all(x.data(), w_, h_ * n, Eigen::OuterStride<>(w_));
-  const Mat<T> ar = cw_ * all, ai = -(sw_ * all);
+  ar_.noalias() = cw_ * all;
+  ai_.noalias() = -(sw_ * all);
+  const Mat<T>&ar = ar_, &ai = ai_;
   xr_.resize(w_, h_ * n);
   xi_.resize(w_, h_ * n);
   power_.setZero(B, n);
@@ -141,7 +143,9 @@ const Mat<T>& PowerSpectrumEmbedding<T>::backward(const Eigen::Ref<const Mat<T>>
   }
   // d|X_k|²/dm = 2·Re(conj(X_k)·∂X_k/∂m): dm = 2·Re(F_W·Y·F_H) with Y = w ⊙ conj(X), so with
   // Z = F_W·Y: Re Z = C_W·Re Y + S_W·Im Y, Im Z = C_W·Im Y − S_W·Re Y, dm = 2·(Re Z·C_H + Im Z·S_H).
-  Mat<T> yr(w_, h_ * n), yi(w_, h_ * n);
+  Mat<T>&yr = ar_, &yi = ai_;  // the forward's workspace, free again
+  yr.resize(w_, h_ * n);
+  yi.resize(w_, h_ * n);
   for (Eigen::Index j = 0; j < n; ++j)
     for (int r = 0; r < h_; ++r)
       for (int c = 0; c < w_; ++c) {
@@ -150,7 +154,11 @@ const Mat<T>& PowerSpectrumEmbedding<T>::backward(const Eigen::Ref<const Mat<T>>
         yr(c, j * h_ + r) = wk * xr_(c, j * h_ + r);
         yi(c, j * h_ + r) = -wk * xi_(c, j * h_ + r);
       }
-  const Mat<T> zr = cw_ * yr + sw_ * yi, zi = cw_ * yi - sw_ * yr;
+  Mat<T>&zr = zr_, &zi = zi_;
+  zr.noalias() = cw_ * yr;
+  zr.noalias() += sw_ * yi;
+  zi.noalias() = cw_ * yi;
+  zi.noalias() -= sw_ * yr;
   dx_.resize(h_ * w_, n);
   for (Eigen::Index j = 0; j < n; ++j) {
     const auto cols = Eigen::seqN(j * h_, h_);

@@ -56,6 +56,7 @@ class PowerSpectrumEmbedding final : public EmbeddingNet<T> {
   Mat<T> cw_, sw_, ch_, sh_;             // cos and sin of the DFT along the rows (W) and columns (H)
   Mlp<T> head_;
   Mat<T> xr_, xi_;                       // Re and Im of every column's DFT, W×(H·N)
+  Mat<T> ar_, ai_, zr_, zi_;             // workspace of the row transforms, W×(H·N)
   Mat<T> power_, s_, z_, ds_, dx_;       // p, s, z (bin_count()×N), d(loss)/ds, d(loss)/dx
 };
 
