@@ -85,6 +85,10 @@ PowerSpectrumEmbedding<T>::PowerSpectrumEmbedding(ParameterBuffer<T>& params, in
 
 template <typename T>
 const Mat<T>& PowerSpectrumEmbedding<T>::log_power(const Eigen::Ref<const Mat<T>>& x) {
+  if (x.cols() > 1 && x.outerStride() != x.rows()) {  // a view with gaps between its columns
+    contiguous_ = x;
+    return log_power(contiguous_);
+  }
   const Eigen::Index n = x.cols(), B = bins_.count();
   // Column j of x, read as a W×H matrix m (m(c, r) = map(r, c)): X = F_W·m·F_H with
   // F = C − i·S, so with A = F_W·m: Re A = C_W·m, Im A = −S_W·m, and

@@ -57,6 +57,7 @@ class PowerSpectrumEmbedding final : public EmbeddingNet<T> {
   Mlp<T> head_;
   Mat<T> xr_, xi_;                       // Re and Im of every column's DFT, W×(H·N)
   Mat<T> ar_, ai_, zr_, zi_;             // workspace of the row transforms, W×(H·N)
+  Mat<T> contiguous_;                    // x copied when its columns are not contiguous
   Mat<T> power_, s_, z_, ds_, dx_;       // p, s, z (bin_count()×N), d(loss)/ds, d(loss)/dx
 };
 

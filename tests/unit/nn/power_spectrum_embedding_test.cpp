@@ -71,6 +71,18 @@ TEST(PowerSpectrumEmbedding, BinnedPowersSatisfyParseval) {
   }
 }
 
+TEST(PowerSpectrumEmbedding, ReadsAViewWithGapsBetweenItsColumns) {
+  // The maps as rows 2.. of a taller matrix: the same features as the maps on their own.
+  ParameterBuffer<double> params;
+  auto net = make(params, 6, 8, 4);
+  const Mat<double> x = random_matrix(48, 3, 4);
+  Mat<double> taller = Mat<double>::Zero(51, 3);
+  taller.middleRows(2, 48) = x;
+  const Mat<double> a = net.forward(x);
+  const Mat<double> b = net.forward(taller.middleRows(2, 48));
+  EXPECT_EQ((a - b).cwiseAbs().maxCoeff(), 0.0);
+}
+
 TEST(PowerSpectrumEmbedding, OneFourierModeHasPowerInItsBinOnly) {
   // map(r, c) = cos(2π(2r/H + 3c/W)): |X|² = (H·W/2)² at ±k, so p = H·W/(2·M_b) in k's bin.
   const int h = 8, w = 12;
