@@ -77,7 +77,7 @@ RoundTraining RatioEstimation::train(const SimulationBank& bank, std::uint32_t r
 
   if (!classifier_) {
     build(nn::Standardizer::fit(theta), fit_x_standardizer(cfg, x));
-    classifier_->calibrate_x(x.leftCols(std::min<Eigen::Index>(x.cols(), kCalibrationContexts)));
+    classifier_->calibrate_x(calibration_contexts(x));
   }
 
   const nn::Mat<float> th = theta.cast<float>();
@@ -182,7 +182,7 @@ RoundTraining Carl::train(const SimulationBank& bank, std::uint32_t round) {
     Eigen::MatrixXd both(x0.rows(), 2 * M);
     both << x0, x1;
     build(nn::Standardizer::fit(theta0), fit_x_standardizer(ctx_.config, both));
-    const nn::Mat<float> some = both.leftCols(std::min<Eigen::Index>(both.cols(), kCalibrationContexts)).cast<float>();
+    const nn::Mat<float> some = calibration_contexts(both).cast<float>();
     classifier_->calibrate_x(some);
   }
   const nn::Mat<float> th = theta0.cast<float>(), xs = x0.cast<float>(), xr = x1.cast<float>();

@@ -148,7 +148,7 @@ RoundTraining SequentialNpe::train(const SimulationBank& bank, std::uint32_t rou
   // Round 0: the estimators and their z-scoring, fitted on round 0's pairs.
   if (estimators_.empty()) {
     build(nn::Standardizer::fit(target), fit_x_standardizer(cfg, x));
-    for (auto& e : estimators_) e->calibrate_context(x.leftCols(std::min<Eigen::Index>(x.cols(), kCalibrationContexts)));
+    for (auto& e : estimators_) e->calibrate_context(calibration_contexts(x));
   }
 
   const nn::Mat<float> y = target.cast<float>();

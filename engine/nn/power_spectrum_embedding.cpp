@@ -79,6 +79,9 @@ PowerSpectrumEmbedding<T>::PowerSpectrumEmbedding(ParameterBuffer<T>& params, in
       scale_(params.allocate(bins_.count())), shift_(params.allocate(bins_.count())),
       head_(params, hidden_sizes(bins_.count(), hidden, layers, features), Activation::relu, rng) {
   params.values().segment(scale_, bins_.count()).setOnes();
+  inv_modes_.resize(bins_.count());
+  for (int b = 0; b < bins_.count(); ++b)
+    inv_modes_(b) = static_cast<T>(1.0 / (static_cast<double>(bins_.modes[static_cast<std::size_t>(b)]) * h_ * w_));
   dft_matrices(w_, cw_, sw_);
   dft_matrices(h_, ch_, sh_);
 }
@@ -114,8 +117,7 @@ const Mat<T>& PowerSpectrumEmbedding<T>::log_power(const Eigen::Ref<const Mat<T>
   }
   s_.resize(B, n);
   for (Eigen::Index b = 0; b < B; ++b) {
-    const T norm = T(1) / static_cast<T>(static_cast<double>(bins_.modes[static_cast<std::size_t>(b)]) * h_ * w_);
-    power_.row(b) *= norm;
+    power_.row(b) *= inv_modes_(b);
     s_.row(b) = (power_.row(b).array() + T(kTiny)).log();
   }
   return s_;
@@ -142,8 +144,7 @@ const Mat<T>& PowerSpectrumEmbedding<T>::backward(const Eigen::Ref<const Mat<T>>
   // d(loss)/d|X_k|² = dz_b·a_b / ((p_b + tiny)·M_b·H·W) for k in bin b.
   ds_.resize(B, n);
   for (Eigen::Index b = 0; b < B; ++b) {
-    const T norm = T(1) / static_cast<T>(static_cast<double>(bins_.modes[static_cast<std::size_t>(b)]) * h_ * w_);
-    ds_.row(b) = dz.row(b).array() * a(b, 0) * norm / (power_.row(b).array() + T(kTiny));
+    ds_.row(b) = dz.row(b).array() * a(b, 0) * inv_modes_(b) / (power_.row(b).array() + T(kTiny));
   }
   // d|X_k|²/dm = 2·Re(conj(X_k)·∂X_k/∂m): dm = 2·Re(F_W·Y·F_H) with Y = w ⊙ conj(X), so with
   // Z = F_W·Y: Re Z = C_W·Re Y + S_W·Im Y, Im Z = C_W·Im Y − S_W·Re Y, dm = 2·(Re Z·C_H + Im Z·S_H).

@@ -77,6 +77,11 @@ train::TrainingOptions round_training_options(const RunConfig& config, std::uint
 /// The data-dependent initialisation of an embedding (calibrate) reads round 0's first this many
 /// valid x, in bank order: enough for per-feature moments, a bounded copy at any campaign size.
 inline constexpr Eigen::Index kCalibrationContexts = 10000;
+/// The first kCalibrationContexts columns of x (all of them when fewer).
+template <class Matrix>
+auto calibration_contexts(const Matrix& x) {
+  return x.leftCols(std::min<Eigen::Index>(x.cols(), kCalibrationContexts));
+}
 
 /// x's z-scoring as estimator.z_score_x says ("auto": structured for the power_spectrum
 /// embedding, independent otherwise), fitted on x (D×N).

@@ -51,6 +51,7 @@ class PowerSpectrumEmbedding final : public EmbeddingNet<T> {
  private:
   int h_, w_;
   SpectrumBins bins_;
+  Vec<T> inv_modes_;                     // 1/(M_b·H·W) per bin
   ParameterBuffer<T>* params_;
   Eigen::Index scale_ = 0, shift_ = 0;  // a and c, bin_count() each
   Mat<T> cw_, sw_, ch_, sh_;             // cos and sin of the DFT along the rows (W) and columns (H)
