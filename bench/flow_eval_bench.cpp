@@ -16,7 +16,7 @@ void run(benchmark::State& state, const std::string& estimator, int x_dim, int t
   nn::Mat<float> x(x_dim, n), theta(theta_dim, n);
   for (auto& v : theta.reshaped()) v = static_cast<float>(rng.normal());
   for (auto& v : x.reshaped()) v = static_cast<float>(rng.normal());
-  auto q = nn::make_density_estimator({estimator}, x_dim, theta_dim, 3, nn::Standardizer::identity(x_dim),
+  auto q = nn::make_density_estimator({.name = estimator}, x_dim, theta_dim, 3, nn::Standardizer::identity(x_dim),
                                       nn::Standardizer::identity(theta_dim));
   nn::Vec<float> out(n);
   for (auto _ : state) {

@@ -20,7 +20,7 @@ struct Data {
     for (auto& v : theta.reshaped()) v = static_cast<float>(rng.normal());
     for (auto& v : x.reshaped()) v = static_cast<float>(rng.normal());
     log_prior = Eigen::VectorXd::Zero(n);
-    q = nn::make_density_estimator({estimator}, theta_dim, x_dim, 3, nn::Standardizer::identity(theta_dim),
+    q = nn::make_density_estimator({.name = estimator}, theta_dim, x_dim, 3, nn::Standardizer::identity(theta_dim),
                                    nn::Standardizer::identity(x_dim));
     for (int i = 0; i < n; ++i) batch.push_back((i * 37) % n);
   }

@@ -20,7 +20,7 @@ struct EmbeddingSpec {
   int layers = 2;             // mlp: hidden layers; cnn1d/cnn2d: convolution blocks; deepset: φ's hidden layers
   int channels = 6;           // cnn: channels of the first convolution block, doubled in each further one
   int kernel = 5;             // cnn: odd kernel size (k×k, or 1×k for cnn1d)
-  std::vector<int> shape;     // cnn2d: [H, W] with H·W = x's dimension
+  std::vector<int> shape{};   // cnn2d: [H, W] with H·W = x's dimension
   int trials = 1;             // deepset: x is `trials` trials of x_dim / trials values each
   std::string pooling = "flatten";  // cnn: the blocks' output into the head: "flatten" (sbi), "mean", "logmean", "multiscale"
   std::string padding = "zeros";    // cnn: the convolutions' "same" padding: "zeros" (sbi) or "circular" (periodic x)

@@ -20,7 +20,7 @@ struct DensityEstimatorSpec {
   int components = 10;      // mdn
   std::string order = "reverse";  // maf, nsf: FlowOrder by name
   std::string scale = "sigmoid";  // maf: MafScale by name
-  EmbeddingSpec embedding;        // type "none": the estimator conditions on x as it is
+  EmbeddingSpec embedding{};      // type "none": the estimator conditions on x as it is
 };
 
 /// Names accepted for density estimators ("maf", "nsf", "nsf_coupling", "mdn").

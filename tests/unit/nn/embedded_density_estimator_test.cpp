@@ -23,7 +23,7 @@ constexpr int kDim = 2, kXDim = 12, kFeatures = 3;
 
 // x of 12 values seen by each kind: a vector, a series, a 3×4 map, 4 trials of 3 values.
 EmbeddingSpec spec_of(const std::string& type) {
-  EmbeddingSpec s{type, kFeatures, 6, 1, 2, 3};
+  EmbeddingSpec s{.type = type, .features = kFeatures, .hidden = 6, .layers = 1, .channels = 2, .kernel = 3};
   if (type == "cnn2d") s.shape = {3, 4};
   if (type == "deepset") s.trials = 4;
   return s;

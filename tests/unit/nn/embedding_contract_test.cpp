@@ -18,50 +18,77 @@ using nsbi::nn::test::random_matrix;
 namespace {
 
 // Each kind: a small spec and the x dimension it embeds.
+// A small cnn2d on an h × w map; the tests change the sizes they are about.
+EmbeddingSpec small_cnn2d(int h, int w, std::string pooling = "flatten", std::string padding = "zeros") {
+  return {.type = "cnn2d",
+          .features = 4,
+          .hidden = 8,
+          .layers = 2,
+          .channels = 2,
+          .kernel = 3,
+          .shape = {h, w},
+          .pooling = std::move(pooling),
+          .padding = std::move(padding)};
+}
+
 struct MlpKind {
   static constexpr const char* name = "mlp";
   static constexpr int x_dim = 5;
-  static EmbeddingSpec spec() { return {"mlp", 3, 8, 2}; }
+  static EmbeddingSpec spec() { return {.type = "mlp", .features = 3, .hidden = 8, .layers = 2}; }
 };
 struct Cnn1dKind {
   static constexpr const char* name = "cnn1d";
   static constexpr int x_dim = 12;
-  static EmbeddingSpec spec() { return {"cnn1d", 3, 8, 2, 2, 3}; }
+  static EmbeddingSpec spec() {
+    return {.type = "cnn1d", .features = 3, .hidden = 8, .layers = 2, .channels = 2, .kernel = 3};
+  }
 };
 struct Cnn2dKind {
   static constexpr const char* name = "cnn2d";
   static constexpr int x_dim = 30;
-  static EmbeddingSpec spec() { return {"cnn2d", 4, 8, 2, 2, 3, {5, 6}}; }
+  static EmbeddingSpec spec() { return small_cnn2d(5, 6); }
 };
 struct Cnn2dMeanKind {
   static constexpr const char* name = "cnn2d_mean";
   static constexpr int x_dim = 30;
-  static EmbeddingSpec spec() { return {"cnn2d", 4, 8, 2, 2, 3, {5, 6}, 1, "mean"}; }
+  static EmbeddingSpec spec() { return small_cnn2d(5, 6, "mean"); }
 };
 struct Cnn1dLogMeanKind {
   static constexpr const char* name = "cnn1d_logmean";
   static constexpr int x_dim = 12;
-  static EmbeddingSpec spec() { return {"cnn1d", 3, 8, 2, 2, 3, {}, 1, "logmean"}; }
+  static EmbeddingSpec spec() {
+    return {.type = "cnn1d", .features = 3, .hidden = 8, .layers = 2, .channels = 2, .kernel = 3, .pooling = "logmean"};
+  }
 };
 struct Cnn2dCircularKind {
   static constexpr const char* name = "cnn2d_circular";
   static constexpr int x_dim = 30;
-  static EmbeddingSpec spec() { return {"cnn2d", 4, 8, 2, 2, 3, {5, 6}, 1, "mean", "circular"}; }
+  static EmbeddingSpec spec() { return small_cnn2d(5, 6, "mean", "circular"); }
 };
 struct Cnn2dIsotropicKind {
   static constexpr const char* name = "cnn2d_isotropic";
   static constexpr int x_dim = 36;
-  static EmbeddingSpec spec() { return {"cnn2d", 4, 8, 2, 2, 3, {6, 6}, 1, "mean", "circular", true}; }
+  static EmbeddingSpec spec() {
+    EmbeddingSpec s = small_cnn2d(6, 6, "mean", "circular");
+    s.isotropic = true;
+    return s;
+  }
 };
 struct Cnn2dMultiscaleKind {
   static constexpr const char* name = "cnn2d_multiscale";
   static constexpr int x_dim = 64;
-  static EmbeddingSpec spec() { return {"cnn2d", 4, 8, 3, 2, 3, {8, 8}, 1, "multiscale", "circular"}; }
+  static EmbeddingSpec spec() {
+    EmbeddingSpec s = small_cnn2d(8, 8, "multiscale", "circular");
+    s.layers = 3;
+    return s;
+  }
 };
 struct DeepSetKind {
   static constexpr const char* name = "deepset";
   static constexpr int x_dim = 12;
-  static EmbeddingSpec spec() { return {"deepset", 3, 8, 1, 6, 5, {}, 4}; }
+  static EmbeddingSpec spec() {
+    return {.type = "deepset", .features = 3, .hidden = 8, .layers = 1, .channels = 6, .kernel = 5, .trials = 4};
+  }
 };
 
 struct PowerSpectrumKind {
@@ -182,16 +209,16 @@ TEST(EmbeddingRegistry, ProblemsNameTheKey) {
   EmbeddingSpec s;
   s.type = "transformer";
   EXPECT_EQ(embedding_problem(s, 4)->key, "embedding.type");
-  s = {"cnn2d", 4, 8, 2, 2, 3, {5, 5}};
+  s = {.type = "cnn2d", .features = 4, .hidden = 8, .layers = 2, .channels = 2, .kernel = 3, .shape = {5, 5}};
   EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.shape");
   EXPECT_NE(embedding_problem(s, 30)->found.find("25 values"), std::string::npos);
   s.shape = {};
   EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.shape");
-  s = {"mlp", 4, 8, 2, 2, 3, {5, 6}};
+  s = {.type = "mlp", .features = 4, .hidden = 8, .layers = 2, .channels = 2, .kernel = 3, .shape = {5, 6}};
   EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.shape");
-  s = {"cnn1d", 4, 8, 2, 2, 4};
+  s = {.type = "cnn1d", .features = 4, .hidden = 8, .layers = 2, .channels = 2, .kernel = 4};
   EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.kernel");
-  s = {"deepset", 4, 8, 2, 2, 3, {}, 4};
+  s = {.type = "deepset", .features = 4, .hidden = 8, .layers = 2, .channels = 2, .kernel = 3, .trials = 4};
   EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.trials");
   s.trials = 5;
   EXPECT_FALSE(embedding_problem(s, 30).has_value());
@@ -201,15 +228,15 @@ TEST(EmbeddingRegistry, ProblemsNameTheKey) {
   EXPECT_THROW(make_embedding_net<float>(s, 30, params, rng), ConfigError);
   s.type = "none";
   EXPECT_THROW(make_embedding_net<float>(s, 30, params, rng), ConfigError);
-  s = {"cnn2d", 4, 8, 2, 2, 3, {5, 6}, 1, "max"};
+  s = {.type = "cnn2d", .kernel = 3, .shape = {5, 6}, .pooling = "max"};
   EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.pooling");
-  s = {"mlp", 4, 8, 2, 2, 3, {}, 1, "mean"};
+  s = {.type = "mlp", .pooling = "mean"};
   EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.pooling");
-  s = {"cnn2d", 4, 8, 2, 2, 3, {5, 6}, 1, "mean", "reflect"};
+  s = {.type = "cnn2d", .kernel = 3, .shape = {5, 6}, .pooling = "mean", .padding = "reflect"};
   EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.padding");
-  s = {"deepset", 4, 8, 2, 2, 3, {}, 5, "flatten", "circular"};
+  s = {.type = "deepset", .trials = 5, .padding = "circular"};
   EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.padding");
-  s = {"mlp", 4, 8, 2, 2, 3, {}, 1, "flatten", "zeros", true};
+  s = {.type = "mlp", .isotropic = true};
   EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.isotropic");
   s = {.type = "power_spectrum"};
   EXPECT_EQ(embedding_problem(s, 30)->key, "embedding.shape");
@@ -225,10 +252,10 @@ TEST(EmbeddingRegistry, ProblemsNameTheKey) {
 // map moved by whole pooling cells (2^layers pixels) away from the zero border gives the same
 // summary.
 TEST(CnnEmbedding, MeanPoolingIsIndependentOfTheGridAndOfShifts) {
-  const EmbeddingSpec s{"cnn2d", 4, 8, 2, 2, 3, {32, 32}, 1, "mean"};
+  const EmbeddingSpec s = small_cnn2d(32, 32, "mean");
   ParameterBuffer<double> small, large;
   RandomStream rng_a(5, StreamId::initialization, 0, 0), rng_b(5, StreamId::initialization, 0, 0);
-  auto a = make_embedding_net<double>(EmbeddingSpec{"cnn2d", 4, 8, 2, 2, 3, {8, 12}, 1, "mean"}, 96, small, rng_a);
+  auto a = make_embedding_net<double>(small_cnn2d(8, 12, "mean"), 96, small, rng_a);
   auto net = make_embedding_net<double>(s, 1024, large, rng_b);
   EXPECT_EQ(small.size(), large.size());
   // A blob inside the map, then the same blob 4 pixels right and 4 down; zeros elsewhere. Both
@@ -255,8 +282,10 @@ TEST(CnnEmbedding, CircularPaddingMakesTheSummaryInvariantToRollsOfTheMap) {
   for (const char* padding : {"circular", "zeros"}) {
     ParameterBuffer<double> params;
     RandomStream rng(8, StreamId::initialization, 0, 0);
-    auto net = make_embedding_net<double>(EmbeddingSpec{"cnn2d", 4, 8, 2, 3, 5, {16, 16}, 1, "mean", padding}, 256,
-                                          params, rng);
+    EmbeddingSpec spec = small_cnn2d(16, 16, "mean", padding);
+    spec.channels = 3;
+    spec.kernel = 5;
+    auto net = make_embedding_net<double>(spec, 256, params, rng);
     const Mat<double> y = net->forward(x);
     const double change = (y.col(0) - y.col(1)).cwiseAbs().maxCoeff();
     if (std::string(padding) == "circular")
@@ -273,8 +302,10 @@ TEST(CnnEmbedding, MultiscalePoolingReadsTheMeansOfEveryBlock) {
   const int hidden = 8, side = 16;
   auto build = [&](const char* pooling, int layers, ParameterBuffer<double>& params) {
     RandomStream rng(10, StreamId::initialization, 0, 0);
-    return make_embedding_net<double>(EmbeddingSpec{"cnn2d", 4, hidden, layers, 2, 3, {side, side}, 1, pooling, "circular"},
-                                      side * side, params, rng);
+    EmbeddingSpec spec = small_cnn2d(side, side, pooling, "circular");
+    spec.hidden = hidden;
+    spec.layers = layers;
+    return make_embedding_net<double>(spec, side * side, params, rng);
   };
   Mat<double> x = random_matrix(side * side, 2, 23);
   for (int h = 0; h < side; ++h)
@@ -306,8 +337,11 @@ TEST(CnnEmbedding, IsotropicKernelsMakeTheSummaryInvariantToRotationsAndReflecti
   for (const bool isotropic : {true, false}) {
     ParameterBuffer<double> params;
     RandomStream rng(9, StreamId::initialization, 0, 0);
-    auto net = make_embedding_net<double>(
-        EmbeddingSpec{"cnn2d", 4, 8, 2, 3, 5, {n, n}, 1, "mean", "zeros", isotropic}, n * n, params, rng);
+    EmbeddingSpec spec = small_cnn2d(n, n, "mean");
+    spec.channels = 3;
+    spec.kernel = 5;
+    spec.isotropic = isotropic;
+    auto net = make_embedding_net<double>(spec, n * n, params, rng);
     const Mat<double> y = net->forward(x);
     const double change = std::max((y.col(0) - y.col(1)).cwiseAbs().maxCoeff(), (y.col(0) - y.col(2)).cwiseAbs().maxCoeff());
     if (isotropic)

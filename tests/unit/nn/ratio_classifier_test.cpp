@@ -79,8 +79,10 @@ TEST_P(RatioClassifierTest, BackwardOfABroadcastXMatchesFiniteDifferences) { che
 TEST_P(RatioClassifierTest, WithAnEmbeddingBackwardMatchesFiniteDifferences) {
   const int plain = static_cast<int>(make<double>(GetParam()).parameters().size());
   const int features = 3;
-  for (EmbeddingSpec e : {EmbeddingSpec{"mlp", features, 5, 1}, EmbeddingSpec{"cnn1d", features, 5, 1, 2, 3},
-                          EmbeddingSpec{"deepset", features, 5, 1, 2, 3, {}, 2}}) {
+  for (EmbeddingSpec e :
+       {EmbeddingSpec{.type = "mlp", .features = features, .hidden = 5, .layers = 1},
+        EmbeddingSpec{.type = "cnn1d", .features = features, .hidden = 5, .layers = 1, .channels = 2, .kernel = 3},
+        EmbeddingSpec{.type = "deepset", .features = features, .hidden = 5, .layers = 1, .trials = 2}}) {
     for (int x_cols : {9, 1}) {
       const Eigen::VectorXd g = check_gradient(GetParam(), x_cols, 30 + x_cols, e);
       // W_x is H × features instead of H × Dx; the embedding's parameters come last.
