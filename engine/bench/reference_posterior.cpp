@@ -14,12 +14,19 @@
 
 namespace nsbi::bench {
 
+std::string reference_tasks() {
+  std::string names;
+  for (const Task& t : builtin_tasks())
+    if (t.make_log_likelihood) names += (names.empty() ? "" : ", ") + t.name;
+  return names;
+}
+
 void make_reference_posteriors(const ReferenceSpec& spec, const mpi::Communicator& comm, std::ostream& out) {
   namespace fs = std::filesystem;
   const Task& task = *mpi::agree(comm, [&] {
     const Task& t = find_task(spec.task);
     if (!t.make_log_likelihood)
-      throw ConfigError(make_message("--task", "task", "one whose likelihood is known in closed form (gaussian_random_field)",
+      throw ConfigError(make_message("--task", "task", "one whose likelihood is known in closed form (" + reference_tasks() + ")",
                                      "'" + spec.task + "'"));
     return &t;
   }, mpi::Failure::bad_input);

@@ -150,7 +150,7 @@ void add_bench_command(CLI::App& app) {
   r->spec.out_dir = "runs/reference";
   auto* rf = bench->add_subcommand(
       "reference", "Observations and reference posterior samples (MCMC on the exact likelihood) in sbibm's layout");
-  rf->add_option("--task", r->spec.task, "a builtin task whose likelihood is known (gaussian_random_field)")
+  rf->add_option("--task", r->spec.task, "a builtin task whose likelihood is known (" + bench::reference_tasks() + ")")
       ->capture_default_str();
   rf->add_option("--observations", r->observations, "observation numbers, e.g. 1-5")->capture_default_str();
   rf->add_option("--out", r->spec.out_dir, "directory: <task>/obs<j>/{observation,true_parameters,reference_posterior_samples}.csv")

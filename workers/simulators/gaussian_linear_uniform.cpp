@@ -17,7 +17,8 @@ Task gaussian_linear_uniform_task() {
                 return std::make_unique<BoxUniform>(Eigen::VectorXd::Constant(10, -1.0),
                                                     Eigen::VectorXd::Constant(10, 1.0));
               },
-          .make_simulator = [] { return std::make_unique<GaussianLinearSimulator>("gaussian_linear_uniform", 10); }};
+          .make_simulator = [] { return std::make_unique<GaussianLinearSimulator>("gaussian_linear_uniform", 10); },
+          .make_log_likelihood = gaussian_linear_log_likelihood};
 }
 
 }  // namespace nsbi

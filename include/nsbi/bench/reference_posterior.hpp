@@ -1,6 +1,7 @@
 #pragma once
 // Reference posteriors for builtin tasks whose likelihood is known in closed form (Task::
-// make_log_likelihood; the gaussian_random_field demonstrator of issue 13), in sbibm's layout so
+// make_log_likelihood: gaussian_linear, gaussian_linear_uniform and the gaussian_random_field
+// demonstrator of issue 13), in sbibm's layout so
 // that `nsbi bench sbibm --sbibm DIR` and `nsbi c2st` take them as they take sbibm's:
 //   DIR/<task>/obs<j>/true_parameters.csv     θ_j drawn from the prior (header parameter_1, …)
 //   DIR/<task>/obs<j>/observation.csv         x_j simulated at θ_j (header data_1, …)
@@ -24,6 +25,9 @@ struct ReferenceSpec {
   std::uint64_t seed = 1;
   int chains = 100, warmup = 500, thin = 50;  // R̂ ≤ 1.005 on gaussian_random_field (log A and n correlate at 0.93)
 };
+
+/// The builtin tasks whose likelihood is known (Task::make_log_likelihood), comma-separated.
+std::string reference_tasks();
 
 /// Collective over comm (the chains spread over the ranks); rank 0 writes and prints one line per
 /// observation (θ_j, R̂, bulk ESS, seconds). ConfigError for a task without a known likelihood.

@@ -1,13 +1,15 @@
 // nsbi bench reference (issue 13): the reference posterior of gaussian_random_field, sampled by
 // MCMC on the exact likelihood, against the same posterior by quadrature on a fine grid over the
 // prior's box (an independent computation: no chains): means, standard deviations and the
-// correlation agree within Monte Carlo error; the files have sbibm's layout.
+// correlation agree within Monte Carlo error; the files have sbibm's layout. The linear tasks
+// against their closed-form posteriors.
 #include "nsbi/bench/reference_posterior.hpp"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <filesystem>
+#include <numbers>
 #include <sstream>
 
 #include "nsbi/core/error.hpp"
@@ -75,6 +77,49 @@ TEST(ReferencePosteriorTest, GaussianRandomFieldMatchesQuadrature) {
 
   spec.task = "two_moons";  // no closed-form likelihood here
   EXPECT_THROW(bench::make_reference_posteriors(spec, mpi::Communicator(), log), ConfigError);
+}
+
+// The linear tasks' likelihood N(x_o; θ, 0.1·I): on gaussian_linear (prior N(0, 0.1·I)) the
+// posterior is N(x_o/2, 0.05·I); on gaussian_linear_uniform (prior U([−1, 1]¹⁰)) it is N(x_o, 0.1·I)
+// cut to the box, coordinate by coordinate, whose truncated-normal moments are closed-form.
+TEST(ReferencePosteriorTest, LinearTasksMatchTheirClosedFormPosteriors) {
+  static mpi::Environment env;
+  const fs::path out = fs::temp_directory_path() / "nsbi_reference_linear_test";
+  fs::remove_all(out);
+  for (const char* name : {"gaussian_linear", "gaussian_linear_uniform"}) {
+    bench::ReferenceSpec spec;
+    spec.task = name;
+    spec.observations = {3};
+    spec.out_dir = out.string();
+    spec.samples = 2000;
+    spec.chains = 20;
+    std::ostringstream log;
+    bench::make_reference_posteriors(spec, mpi::Communicator(), log);
+    const fs::path dir = out / name / "obs3";
+    const Eigen::MatrixXd samples = read_csv((dir / "reference_posterior_samples.csv").string()).rows;
+    const Eigen::VectorXd x = read_csv((dir / "observation.csv").string()).rows.row(0).transpose();
+    ASSERT_EQ(samples.rows(), 2000);
+    ASSERT_EQ(samples.cols(), 10);
+    const bool uniform = std::string(name) == "gaussian_linear_uniform";
+    const double sigma = std::sqrt(uniform ? 0.1 : 0.05);
+    const auto pdf = [](double z) { return std::exp(-0.5 * z * z) / std::sqrt(2.0 * std::numbers::pi); };
+    const auto cdf = [](double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); };
+    for (int d = 0; d < 10; ++d) {
+      double mean = x(d) / 2, sd = sigma;
+      if (uniform) {
+        const double a = (-1.0 - x(d)) / sigma, b = (1.0 - x(d)) / sigma, z = cdf(b) - cdf(a);
+        const double shift = (pdf(a) - pdf(b)) / z;
+        mean = x(d) + sigma * shift;
+        sd = sigma * std::sqrt(1.0 + (a * pdf(a) - b * pdf(b)) / z - shift * shift);
+      }
+      const Eigen::ArrayXd c = samples.col(d).array();
+      const double m = c.mean(), s = std::sqrt((c - m).square().mean());
+      // Monte Carlo error of a mean with ESS ≥ 500 of these 2,000 draws: sd/√500.
+      EXPECT_NEAR(m, mean, 4 * sd / std::sqrt(500.0)) << name << " θ" << d + 1;
+      EXPECT_NEAR(s / sd, 1.0, 0.12) << name << " θ" << d + 1;
+      if (uniform) EXPECT_LE(c.abs().maxCoeff(), 1.0) << name << " θ" << d + 1;
+    }
+  }
 }
 
 }  // namespace
