@@ -1,8 +1,8 @@
 #pragma once
 // Reference posteriors for builtin tasks whose likelihood is known in closed form (Task::
 // make_log_likelihood: gaussian_linear, gaussian_linear_uniform and the gaussian_random_field
-// demonstrator of issue 13), in sbibm's layout so
-// that `nsbi bench sbibm --sbibm DIR` and `nsbi c2st` take them as they take sbibm's:
+// demonstrator of issue 13), in sbibm's layout so that `nsbi bench sbibm --sbibm DIR` and
+// `nsbi c2st` take them as they take sbibm's:
 //   DIR/<task>/obs<j>/true_parameters.csv     θ_j drawn from the prior (header parameter_1, …)
 //   DIR/<task>/obs<j>/observation.csv         x_j simulated at θ_j (header data_1, …)
 //   DIR/<task>/obs<j>/reference_posterior_samples.csv   `samples` draws of p(θ | x_j) by
