@@ -8,30 +8,39 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstdint>
 #include <filesystem>
-#include <numbers>
 #include <sstream>
+#include <string>
 
 #include "nsbi/core/error.hpp"
 #include "nsbi/io/csv.hpp"
 #include "nsbi/mpi/environment.hpp"
 #include "nsbi/simulator/task.hpp"
+#include "tests/unit/normal_closed_forms.hpp"
 
 namespace nsbi {
 namespace {
 
 namespace fs = std::filesystem;
 
-TEST(ReferencePosteriorTest, GaussianRandomFieldMatchesQuadrature) {
-  static mpi::Environment env;
-  const fs::path out = fs::temp_directory_path() / "nsbi_reference_test";
+// A reference spec for one observation j of `task`, written under a fresh temporary directory.
+bench::ReferenceSpec small_spec(const std::string& task, int j, std::int64_t samples, int chains) {
+  const fs::path out = fs::temp_directory_path() / ("nsbi_reference_test_" + task);
   fs::remove_all(out);
   bench::ReferenceSpec spec;
-  spec.task = "gaussian_random_field";
-  spec.observations = {2};
+  spec.task = task;
+  spec.observations = {j};
   spec.out_dir = out.string();
-  spec.samples = 4000;
-  spec.chains = 40;
+  spec.samples = samples;
+  spec.chains = chains;
+  return spec;
+}
+
+TEST(ReferencePosteriorTest, GaussianRandomFieldMatchesQuadrature) {
+  static mpi::Environment env;
+  bench::ReferenceSpec spec = small_spec("gaussian_random_field", 2, 4000, 40);
+  const fs::path out = spec.out_dir;
   std::ostringstream log;
   bench::make_reference_posteriors(spec, mpi::Communicator(), log);
   EXPECT_NE(log.str().find("obs2"), std::string::npos) << log.str();
@@ -84,40 +93,28 @@ TEST(ReferencePosteriorTest, GaussianRandomFieldMatchesQuadrature) {
 // cut to the box, coordinate by coordinate, whose truncated-normal moments are closed-form.
 TEST(ReferencePosteriorTest, LinearTasksMatchTheirClosedFormPosteriors) {
   static mpi::Environment env;
-  const fs::path out = fs::temp_directory_path() / "nsbi_reference_linear_test";
-  fs::remove_all(out);
-  for (const char* name : {"gaussian_linear", "gaussian_linear_uniform"}) {
-    bench::ReferenceSpec spec;
-    spec.task = name;
-    spec.observations = {3};
-    spec.out_dir = out.string();
-    spec.samples = 2000;
-    spec.chains = 20;
+  for (const std::string name : {"gaussian_linear", "gaussian_linear_uniform"}) {
+    const bench::ReferenceSpec spec = small_spec(name, 3, 2000, 20);
     std::ostringstream log;
     bench::make_reference_posteriors(spec, mpi::Communicator(), log);
-    const fs::path dir = out / name / "obs3";
+    const fs::path dir = fs::path(spec.out_dir) / name / "obs3";
     const Eigen::MatrixXd samples = read_csv((dir / "reference_posterior_samples.csv").string()).rows;
     const Eigen::VectorXd x = read_csv((dir / "observation.csv").string()).rows.row(0).transpose();
     ASSERT_EQ(samples.rows(), 2000);
     ASSERT_EQ(samples.cols(), 10);
-    const bool uniform = std::string(name) == "gaussian_linear_uniform";
+    const bool uniform = name == "gaussian_linear_uniform";
     const double sigma = std::sqrt(uniform ? 0.1 : 0.05);
-    const auto pdf = [](double z) { return std::exp(-0.5 * z * z) / std::sqrt(2.0 * std::numbers::pi); };
-    const auto cdf = [](double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); };
     for (int d = 0; d < 10; ++d) {
-      double mean = x(d) / 2, sd = sigma;
-      if (uniform) {
-        const double a = (-1.0 - x(d)) / sigma, b = (1.0 - x(d)) / sigma, z = cdf(b) - cdf(a);
-        const double shift = (pdf(a) - pdf(b)) / z;
-        mean = x(d) + sigma * shift;
-        sd = sigma * std::sqrt(1.0 + (a * pdf(a) - b * pdf(b)) / z - shift * shift);
-      }
+      const auto [mean, sd] =
+          uniform ? closed_form::truncated_normal_moments(x(d), sigma, -1.0, 1.0) : std::pair{x(d) / 2, sigma};
       const Eigen::ArrayXd c = samples.col(d).array();
       const double m = c.mean(), s = std::sqrt((c - m).square().mean());
       // Monte Carlo error of a mean with ESS ≥ 500 of these 2,000 draws: sd/√500.
       EXPECT_NEAR(m, mean, 4 * sd / std::sqrt(500.0)) << name << " θ" << d + 1;
       EXPECT_NEAR(s / sd, 1.0, 0.12) << name << " θ" << d + 1;
-      if (uniform) EXPECT_LE(c.abs().maxCoeff(), 1.0) << name << " θ" << d + 1;
+      if (uniform) {
+        EXPECT_LE(c.abs().maxCoeff(), 1.0) << name << " θ" << d + 1;
+      }
     }
   }
 }

@@ -10,6 +10,7 @@
 #include "nsbi/mpi/environment.hpp"
 #include "nsbi/prior/box_uniform.hpp"
 #include "nsbi/prior/gaussian.hpp"
+#include "tests/unit/normal_closed_forms.hpp"
 
 using namespace nsbi;
 
@@ -85,9 +86,6 @@ std::pair<Eigen::VectorXd, Eigen::VectorXd> expect_linear_gaussian_posterior(con
   return {mean, var};
 }
 
-double normal_pdf(double z) { return std::exp(-0.5 * z * z) / std::sqrt(2 * M_PI); }
-double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
-
 // θ ~ U([-1,1]²), x ~ N(θ, 0.5²·I), x_o near a corner: the posterior is N(x_o, 0.25·I)
 // truncated to the box, independent per dimension.
 constexpr double kBoxObservation[2] = {0.9, -0.7};
@@ -100,13 +98,9 @@ NpeResult run_box_problem(const RunConfig& o) {
   return run_npe(theta, x, x_o, prior, o, mpi::Communicator());
 }
 
-// Mean and standard deviation of N(μ, 0.5²) truncated to [−1, 1]: with α, β the standardised
-// bounds and Z = Φ(β) − Φ(α), mean μ + σ(φ(α) − φ(β))/Z and
-// variance σ²(1 + (αφ(α) − βφ(β))/Z − ((φ(α) − φ(β))/Z)²).
+// Mean and standard deviation of N(μ, 0.5²) truncated to [−1, 1].
 std::pair<double, double> truncated_box_moments(double mu) {
-  const double sd = 0.5, a = (-1 - mu) / sd, b = (1 - mu) / sd;
-  const double Z = normal_cdf(b) - normal_cdf(a), ratio = (normal_pdf(a) - normal_pdf(b)) / Z;
-  return {mu + sd * ratio, sd * std::sqrt(1 + (a * normal_pdf(a) - b * normal_pdf(b)) / Z - ratio * ratio)};
+  return nsbi::closed_form::truncated_normal_moments(mu, 0.5, -1.0, 1.0);
 }
 
 }  // namespace

@@ -13,13 +13,13 @@
 #include <cstring>
 #include <algorithm>
 #include <cmath>
-#include <numbers>
 
 #include "nsbi/core/error.hpp"
 #include "nsbi/mcmc/parallel_chains.hpp"
 #include "nsbi/mpi/environment.hpp"
 #include "nsbi/prior/box_uniform.hpp"
 #include "nsbi/prior/gaussian.hpp"
+#include "tests/unit/normal_closed_forms.hpp"
 
 using namespace nsbi;
 using namespace nsbi::mcmc;
@@ -31,7 +31,7 @@ mpi::Environment& env() {
   return e;
 }
 
-double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::numbers::sqrt2); }
+using nsbi::closed_form::normal_cdf;
 
 /// sup |F_n − F| of the sample against a CDF.
 template <typename Cdf>
