@@ -210,13 +210,14 @@ TYPED_TEST(FlowContractTest, JacobianIsTriangular) {
     std::sort(seen.begin(), seen.end(), [](const auto& a, const auto& b) { return a.size() < b.size(); });
     for (int r = 0; r < D; ++r) {
       EXPECT_EQ(seen[static_cast<std::size_t>(r)].size(), static_cast<std::size_t>(r + 1)) << "seed " << seed;
-      if (r > 0)
+      if (r > 0) {
         EXPECT_TRUE(std::includes(seen[r].begin(), seen[r].end(), seen[r - 1].begin(), seen[r - 1].end()))
             << "seed " << seed << ": the dependency sets are not nested";
+      }
     }
-    if (TypeParam::reversed)
-      for (int i = 0; i < D; ++i)
-        EXPECT_EQ(*seen[static_cast<std::size_t>(i)].rbegin(), i) << "reversed order: z_" << D - 1 - i;
+    if (TypeParam::reversed) {
+      for (int i = 0; i < D; ++i) EXPECT_EQ(*seen[static_cast<std::size_t>(i)].rbegin(), i) << "reversed order: z_" << D - 1 - i;
+    }
   }
 }
 

@@ -33,11 +33,14 @@ TEST(MadeTest, OutputsDependOnPrecedingInputsOnly) {
       made.forward(up, c);
       for (int i = 0; i < 5; ++i)
         for (int q = 0; q < M; ++q) {
-          if (i <= j)
+          if (i <= j) {
             EXPECT_EQ(made.output()(q * 5 + i, 0), base(q * 5 + i, 0)) << "output " << q << " of dim " << i << " depends on input " << j;
+          }
         }
       // and the last dimension does see every earlier input
-      if (j < 4) EXPECT_NE(made.output()(4, 0), base(4, 0)) << "input " << j;
+      if (j < 4) {
+        EXPECT_NE(made.output()(4, 0), base(4, 0)) << "input " << j;
+      }
     }
   }
 }
@@ -61,9 +64,13 @@ TEST(MadeTest, AGivenOrderDecidesWhichInputsAnOutputSees) {
     for (int i = 0; i < 5; ++i)
       for (int q = 0; q < 2; ++q) {
         const bool changed = made.output()(q * 5 + i, 0) != base(q * 5 + i, 0);
-        if (order[j] >= order[i]) EXPECT_FALSE(changed) << "output " << q << " of dim " << i << " sees input " << j;
+        if (order[j] >= order[i]) {
+          EXPECT_FALSE(changed) << "output " << q << " of dim " << i << " sees input " << j;
+        }
       }
-    if (j != 2) EXPECT_NE(made.output()(2, 0), base(2, 0)) << "the last position (input 2) misses input " << j;
+    if (j != 2) {
+      EXPECT_NE(made.output()(2, 0), base(2, 0)) << "the last position (input 2) misses input " << j;
+    }
   }
   // Not a permutation: named.
   try {

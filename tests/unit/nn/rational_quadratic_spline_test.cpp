@@ -105,7 +105,9 @@ TEST(RationalQuadraticSplineTest, MonotoneMapOfTheBoxOntoItselfWithTheRightLogDe
   spline.forward(u, kn, z, ld);
   for (int n = 0; n < N; ++n) {
     const double x = u(0, n);
-    if (n > 0) EXPECT_GT(z(0, n), z(0, n - 1));
+    if (n > 0) {
+      EXPECT_GT(z(0, n), z(0, n - 1));
+    }
     EXPECT_NEAR(std::exp(ld(n)), (z(0, N + n) - z(0, 2 * N + n)) / (2 * h), 1e-6 * std::max(1.0, std::exp(ld(n))))
         << "x " << x;
     if (std::abs(x) > 2.5) {

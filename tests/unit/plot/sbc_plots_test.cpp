@@ -19,7 +19,9 @@ TEST(SbcPlotsTest, BinomialIntervalIsTheCentralQuantileRange) {
   for (const auto& [n, p] : {std::pair{1000, 0.05}, std::pair{200, 0.5}, std::pair{50, 0.9}}) {
     const auto [lo, hi] = binomial_interval(n, p, 0.99);
     EXPECT_GE(cdf(n, p, lo), 0.005);
-    if (lo > 0) EXPECT_LT(cdf(n, p, lo - 1), 0.005);
+    if (lo > 0) {
+      EXPECT_LT(cdf(n, p, lo - 1), 0.005);
+    }
     EXPECT_GE(cdf(n, p, hi), 0.995);
     EXPECT_LT(cdf(n, p, hi - 1), 0.995);
   }
