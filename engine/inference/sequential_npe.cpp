@@ -74,7 +74,8 @@ namespace {
 
 bool structured_x(const RunConfig& cfg) {
   const std::string& z = cfg.estimator.z_score_x;
-  return z == "structured" || (z == "auto" && cfg.embedding.type == "power_spectrum");
+  // "auto": structured for the embeddings that read x as a map of a field (cnn2d, power_spectrum).
+  return z == "structured" || (z == "auto" && (cfg.embedding.type == "cnn2d" || cfg.embedding.type == "power_spectrum"));
 }
 
 }  // namespace

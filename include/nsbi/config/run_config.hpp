@@ -115,8 +115,9 @@ struct EstimatorConfig {
   std::string order = "reverse";  // maf, nsf: "reverse" or "random" autoregressive orders (nn::FlowOrder)
   std::string scale = "sigmoid";  // maf: "sigmoid" or "softplus" scales (nn::MafScale)
   /// x's z-scoring: "independent" (per feature), "structured" (one mean and std for all of x's
-  /// values, for maps and series), or "auto": structured for the power_spectrum embedding (per-
-  /// pixel factors would mix the map's Fourier modes), independent otherwise.
+  /// values, for maps and series), or "auto": structured for the cnn2d and power_spectrum
+  /// embeddings (per-pixel factors, estimated from the simulations, would modulate the map and mix
+  /// its Fourier modes), independent otherwise.
   std::string z_score_x = "auto";
 };
 

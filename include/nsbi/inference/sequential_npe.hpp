@@ -83,8 +83,8 @@ auto calibration_contexts(const Matrix& x) {
   return x.leftCols(std::min<Eigen::Index>(x.cols(), kCalibrationContexts));
 }
 
-/// x's z-scoring as estimator.z_score_x says ("auto": structured for the power_spectrum
-/// embedding, independent otherwise), fitted on x (D×N).
+/// x's z-scoring as estimator.z_score_x says ("auto": structured for the cnn2d and power_spectrum
+/// embeddings, independent otherwise), fitted on x (D×N).
 nn::Standardizer fit_x_standardizer(const RunConfig& config, const Eigen::Ref<const Eigen::MatrixXf>& x);
 nn::Standardizer fit_x_standardizer(const RunConfig& config, const Eigen::Ref<const Eigen::MatrixXd>& x);
 

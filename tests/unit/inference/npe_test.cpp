@@ -173,3 +173,33 @@ TEST(NpeTest, AnEnsembleTrainsDistinctMembersAndSamplesTheirMixture) {
   ASSERT_EQ(s.cols(), 4999);
   expect_linear_gaussian_posterior(s, x_o);
 }
+
+TEST(NpeTest, XIsZScoredAsAWholeForMapEmbeddingsAndPerValueOtherwise) {
+  // Four values with different scales: per value, each gets its own mean and std; structured,
+  // all four share those of the 4·N entries.
+  Eigen::MatrixXd x(4, 200);
+  for (Eigen::Index j = 0; j < x.cols(); ++j) {
+    RandomStream rng(21, StreamId::simulation, 0, static_cast<std::uint64_t>(j));
+    for (Eigen::Index i = 0; i < x.rows(); ++i) x(i, j) = static_cast<double>(i) + static_cast<double>(i + 1) * rng.normal();
+  }
+  const nn::Standardizer independent = nn::Standardizer::fit(x), structured = nn::Standardizer::fit_structured(x);
+  EXPECT_GT(independent.std(3), 2 * independent.std(0));  // the two fits differ
+  const auto z_scored_as = [&](const std::string& type, const std::string& z_score) {
+    RunConfig cfg;
+    cfg.embedding.type = type;
+    cfg.estimator.z_score_x = z_score;
+    const nn::Standardizer s = fit_x_standardizer(cfg, x);
+    if (s.mean == structured.mean && s.std == structured.std) return std::string("structured");
+    if (s.mean == independent.mean && s.std == independent.std) return std::string("independent");
+    return std::string("neither");
+  };
+  EXPECT_EQ(z_scored_as("cnn2d", "auto"), "structured");
+  EXPECT_EQ(z_scored_as("power_spectrum", "auto"), "structured");
+  for (const char* type : {"none", "mlp", "cnn1d", "deepset"}) EXPECT_EQ(z_scored_as(type, "auto"), "independent") << type;
+  EXPECT_EQ(z_scored_as("cnn2d", "independent"), "independent");
+  EXPECT_EQ(z_scored_as("mlp", "structured"), "structured");
+  // The float path (the bank's x) makes the same choice.
+  RunConfig cfg;
+  cfg.embedding.type = "cnn2d";
+  EXPECT_NEAR(fit_x_standardizer(cfg, Eigen::MatrixXf(x.cast<float>())).std(0), structured.std(0), 1e-5 * structured.std(0));
+}
